@@ -1,0 +1,250 @@
+"""The `hotseat` command. Scripts depend on classify, simulate and personas list --json:
+keep their output shapes stable."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import AsyncIterator, Sequence
+
+from . import __version__
+from . import render_text as render
+from .classifier import classify
+from .config import db_path
+from .errors import HotseatError
+from .library import Library, personas_dir
+from .persona_graph import mermaid
+from .service import HotseatService, SessionTimedOut, Who, transcript_turns
+from .store import Store, StoreError
+
+
+def _out(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _library(args: argparse.Namespace) -> Library:
+    return Library.load(*(Path(p) for p in args.personas)) if args.personas else Library.load(personas_dir())
+
+
+@contextlib.asynccontextmanager
+async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator[HotseatService]:
+    store = await Store.open(db or db_path(args.db))
+    try:
+        yield HotseatService(store, _library(args))
+    finally:
+        await store.close()
+
+
+# -- commands ----------------------------------------------------------------------------
+def cmd_classify(args: argparse.Namespace) -> int:
+    texts: Sequence[str] = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
+    for text in texts:
+        _out({"text": text, "labels": [d.label for d in classify(text)]})
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, format_report, load_jsonl
+
+    try:
+        pairs = load_jsonl(Path(args.file))
+    except (OSError, ValueError) as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    report = evaluate(pairs)
+    if args.json:
+        _out(report.to_dict())
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_personas(args: argparse.Namespace) -> int:
+    if args.action == "validate":
+        paths = [Path(p) for p in args.paths] or [personas_dir()]
+        lib = Library.load(*paths)
+        for problem in lib.problems:
+            print(problem, file=sys.stderr)
+        n_bad = len({p.file for p in lib.problems})
+        print(f"{len(lib.personas)} persona(s) valid, {n_bad} file(s) with problems.")
+        return 1 if lib.problems else 0
+    lib = _library(args)
+    for problem in lib.problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if args.action == "list":
+        if args.json:
+            _out([p.summary() for p in lib.sorted()])
+        else:
+            for p in lib.sorted():
+                print(render.persona_line(p))
+        return 0
+    # graph
+    try:
+        persona = lib.get(args.id)
+    except HotseatError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 1
+    print(mermaid(persona), end="")
+    return 0
+
+
+async def _simulate(args: argparse.Namespace) -> int:
+    try:
+        script = Path(args.script).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as e:
+        print(f"hotseat: cannot read the script {args.script}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    script = [line for line in script if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = None if (args.db or os.environ.get("HOTSEAT_DB")) else Path(tmp) / "simulate.sqlite3"
+        async with open_service(args, db) as service:
+            who = Who("local", f"simulate-{os.getpid()}", "simulator", "simulator")
+            opening = await service.start(who, args.persona_id, seed=args.seed)
+            turns = []
+            ending = None
+            for line in script:
+                try:
+                    reply = await service.reply(who, line)
+                except HotseatError as e:  # an unusable line (empty after cleaning, too long) is skipped
+                    print(f"hotseat: skipped a script line: {e}", file=sys.stderr)
+                    continue
+                turns.append(reply.turn)
+                if reply.ending is not None:
+                    ending = reply.ending
+                    break
+            if ending is None:
+                ending = await service.end(who)
+    result = {
+        "persona": opening.persona.id,
+        "seed": args.seed,
+        "opening": opening.customer,
+        "outcome": ending.outcome,
+        "turns": transcript_turns(turns),
+        "debrief": ending.debrief.to_dict(),
+    }
+    if args.json:
+        _out(result)
+    else:
+        print(f"{opening.persona.name}: {opening.customer}")
+        for t in turns:
+            print(f"\nyou> {t.trainee}\n  ({', '.join(t.labels) or 'no behaviour detected'})")
+            print(f"{opening.persona.name}: {t.customer}   [{render.mood_meter(t.mood)}]")
+        print(render.debrief(ending))
+    return 0
+
+
+async def _leaderboard(args: argparse.Namespace) -> int:
+    async with open_service(args) as service:
+        board = await service.leaderboard(args.workspace, args.period, args.persona)
+    if args.json:
+        _out({"period": board.period, "persona": board.persona_id, "min_sessions": board.min_sessions,
+              "rows": [r.__dict__ if hasattr(r, "__dict__") else _row(r) for r in board.rows]})
+    else:
+        print(render.leaderboard(board))
+    return 0
+
+
+def _row(r: object) -> dict:
+    return {k: getattr(r, k) for k in ("user", "user_name", "sessions", "average", "best")}
+
+
+async def _history(args: argparse.Namespace) -> int:
+    async with open_service(args) as service:
+        sessions = await service.history(args.workspace, args.user, args.limit)
+    if args.json:
+        _out([s.__dict__ if hasattr(s, "__dict__") else {k: getattr(s, k) for k in s.__slots__} for s in sessions])
+    else:
+        print(render.history(args.user, sessions))
+    return 0
+
+
+async def _console(args: argparse.Namespace) -> int:
+    from .console import Console, local_who
+
+    async with open_service(args) as service:
+        return await Console(service, local_who(args.user)).run(args.persona, args.seed)
+
+
+# -- parser ------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="SQLite database file (default: $HOTSEAT_DB or state/hotseat.sqlite3)")
+    common.add_argument("--personas", action="append", default=[], metavar="PATH",
+                        help="persona folder or file (repeatable; default: $HOTSEAT_PERSONAS or personas/)")
+    ap = argparse.ArgumentParser(prog="hotseat", description="Practise conflict handling against difficult customers.")
+    ap.add_argument("--version", action="version", version=f"hotseat {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("console", parents=[common], help="practise in the terminal")
+    p.add_argument("persona", nargs="?", help="persona id (default: pick from a list)")
+    p.add_argument("--seed", type=int, help="make the conversation reproducible")
+    p.add_argument("--user", help="your name on the leaderboard (default: your login)")
+    p.set_defaults(run=lambda a: asyncio.run(_console(a)))
+
+    p = sub.add_parser("classify", parents=[common], help="label trainee messages (JSON lines out)")
+    p.add_argument("text", nargs="*", help="messages; with none, one message a line from stdin")
+    p.set_defaults(run=cmd_classify)
+
+    p = sub.add_parser("simulate", parents=[common], help="play a scripted trainee against a persona")
+    p.add_argument("persona_id")
+    p.add_argument("--script", required=True, help="file with one trainee message a line")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=lambda a: asyncio.run(_simulate(a)))
+
+    p = sub.add_parser("personas", parents=[common], help="list, validate or draw personas")
+    psub = p.add_subparsers(dest="action", required=True)
+    q = psub.add_parser("list", parents=[common])
+    q.add_argument("--json", action="store_true")
+    q = psub.add_parser("validate", parents=[common])
+    q.add_argument("paths", nargs="*", help="files or folders (default: the personas folder)")
+    q = psub.add_parser("graph", parents=[common])
+    q.add_argument("id")
+    p.set_defaults(run=cmd_personas)
+
+    p = sub.add_parser("eval-classifier", parents=[common], help="precision, recall and F1 on a labelled JSONL file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("leaderboard", parents=[common], help="rank trainees by average debrief score")
+    p.add_argument("period", nargs="?", default="week", choices=["week", "month", "all"])
+    p.add_argument("--persona", help="only sessions with this persona")
+    p.add_argument("--workspace", default="local")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=lambda a: asyncio.run(_leaderboard(a)))
+
+    p = sub.add_parser("history", parents=[common], help="a trainee's past sessions")
+    p.add_argument("user")
+    p.add_argument("--workspace", default="local")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=lambda a: asyncio.run(_history(a)))
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except StoreError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    except SessionTimedOut as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 1
+    except HotseatError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

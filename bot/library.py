@@ -1,0 +1,68 @@
+"""The set of personas the bot can play, loaded so one bad file never takes it down."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnknownPersona
+from .persona import Persona
+from .persona_loader import PersonaInvalid, load_file
+from .persona_yaml import Problem
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "personas"
+
+
+def personas_dir() -> Path:
+    """HOTSEAT_PERSONAS if set, else the repository's personas/ folder."""
+    return Path(os.environ.get("HOTSEAT_PERSONAS") or DEFAULT_DIR)
+
+
+@dataclass(slots=True)
+class Library:
+    personas: dict[str, Persona] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, *paths: Path) -> "Library":
+        """Load files or folders of `*.yaml`; bad files become problems, good ones load."""
+        lib = cls()
+        files: list[Path] = []
+        for path in paths or (personas_dir(),):
+            if path.is_dir():
+                files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+            elif path.exists():
+                files.append(path)
+            else:
+                lib.problems.append(Problem(str(path), None, "no such file or folder"))
+        for file in files:
+            try:
+                persona = load_file(file)
+            except PersonaInvalid as e:
+                lib.problems.extend(e.problems)
+                continue
+            if persona.id in lib.personas:
+                other = lib.personas[persona.id].source
+                lib.problems.append(
+                    Problem(str(file), 1, f"id: {persona.id!r} is already used by {other}; ids must be unique")
+                )
+                continue
+            lib.personas[persona.id] = persona
+        return lib
+
+    def get(self, persona_id: str) -> Persona:
+        key = persona_id.strip().lower()
+        if key in self.personas:
+            return self.personas[key]
+        raise UnknownPersona(persona_id, sorted(self.personas))
+
+    def pick(self, rng: random.Random, difficulty: int | None = None) -> Persona:
+        pool = [p for p in self.sorted() if difficulty is None or p.difficulty == difficulty]
+        if not pool:
+            raise UnknownPersona(f"difficulty {difficulty}", [f"{p.id} ({p.difficulty})" for p in self.sorted()])
+        return rng.choice(pool)
+
+    def sorted(self) -> list[Persona]:
+        return sorted(self.personas.values(), key=lambda p: (p.difficulty, p.id))

@@ -1,0 +1,414 @@
+"""The platform-neutral service every front end calls: start, reply, hint, end, history,
+leaderboard, personas.
+
+Front ends (console, Slack, Discord) translate their events into these calls and render
+the results; all conversation rules live here and below. Each conversation has its own
+lock, so messages for one session apply strictly in arrival order while different
+sessions run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from . import coaching, engine
+from .classifier import classify
+from .engine import Conversation
+from .errors import AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
+from .library import Library
+from .model import Detection, Hint, Transcript, Turn
+from .persona import Persona
+from .scoring import Debrief, score
+from .store import ActiveSessionExists, LeaderRow, SessionRecord, Store
+from .text import MAX_MESSAGE_CHARS, clean_message
+
+PERIODS: dict[str, float | None] = {"week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Where a message came from: workspace (Slack team, Discord guild), channel, user."""
+
+    workspace: str
+    channel: str
+    user: str
+    user_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    session_id: int
+    persona: Persona
+    customer: str
+    mood: int
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    session_id: int
+    persona: Persona
+    outcome: str
+    end_reason: str  # terminal | ended | timed_out | turn_cap
+    debrief: Debrief
+    user: str = ""
+    user_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    session_id: int
+    turn: Turn
+    customer: str
+    state: str
+    mood: int
+    ending: Ending | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return self.turn.labels
+
+    @property
+    def detections(self) -> tuple[Detection, ...]:
+        return self.turn.detections
+
+
+@dataclass(frozen=True, slots=True)
+class HintReply:
+    session_id: int
+    text: str
+    hints_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """An active session as a front end shows it on resume."""
+
+    session_id: int
+    persona: Persona
+    state: str
+    mood: int
+    turns: int
+    last_customer: str
+
+
+@dataclass(frozen=True, slots=True)
+class PastSession:
+    session_id: int
+    persona_id: str
+    persona_name: str
+    status: str
+    outcome: str | None
+    score: int | None
+    turns: int
+    started_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    period: str
+    persona_id: str | None
+    min_sessions: int
+    rows: list[LeaderRow]
+    metric: str = "average debrief score of finished sessions"
+
+
+class SessionTimedOut(HotseatError):
+    """The session had been idle past the limit; it was ended before this message."""
+
+    def __init__(self, ending: Ending, minutes: int) -> None:
+        self.ending = ending
+        super().__init__(
+            f"Your session with {ending.persona.name} had been idle for over {minutes} minutes, "
+            "so it ended before this message. Here is your debrief; start a new one any time."
+        )
+
+
+@dataclass(slots=True)
+class _Live:
+    record: SessionRecord
+    persona: Persona
+    conv: Conversation
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    hints: int = 0
+    last_customer: str = ""
+
+
+class HotseatService:
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        *,
+        idle_timeout: float = 30 * 60,
+        max_turns: int = 40,
+        max_message_chars: int = MAX_MESSAGE_CHARS,
+        clock: Callable[[], float] = time.time,
+        min_sessions: int = 3,
+    ) -> None:
+        self.store = store
+        self.library = library
+        self.idle_timeout = idle_timeout
+        self.max_turns = max_turns
+        self.max_message_chars = max_message_chars
+        self.min_sessions = min_sessions
+        self.clock = clock
+        self._live: dict[int, _Live] = {}
+        self._active: dict[tuple[str, str, str], int] = {}
+        self._load_lock = asyncio.Lock()
+
+    # -- personas -------------------------------------------------------------------
+    def personas(self) -> list[Persona]:
+        return self.library.sorted()
+
+    # -- start ----------------------------------------------------------------------
+    async def start(
+        self, who: Who, persona_id: str | None = None, *, difficulty: int | None = None,
+        seed: int | None = None, thread: str | None = None,
+    ) -> Opening:
+        """Begin a conversation; the customer speaks first."""
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        persona = (
+            self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty)
+        )
+        existing = await self._find_live(who)
+        if existing is not None:
+            async with existing.lock:
+                if existing.record.status == "active" and self._idle(existing):
+                    await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out")
+        conv, line = engine.begin(persona, seed)
+        now = self.clock()
+        try:
+            record = await self.store.create_session(
+                workspace=who.workspace, channel=who.channel, user=who.user, user_name=who.user_name or who.user,
+                persona_id=persona.id, seed=seed, engine=conv.to_dict(), now=now, thread=thread,
+            )
+        except ActiveSessionExists:
+            live = await self._find_live(who)
+            name = live.persona.name if live else "a customer"
+            raise AlreadyPractising(
+                f"You are already in a conversation with {name} here. Reply to them, ask for a hint, "
+                "or end it before starting another."
+            ) from None
+        live = _Live(record, persona, conv, last_customer=line)
+        self._live[record.id] = live
+        self._active[(who.workspace, who.channel, who.user)] = record.id
+        return Opening(record.id, persona, line, conv.mood, conv.state)
+
+    async def set_thread(self, session_id: int, thread: str) -> None:
+        """Remember where a front end put the conversation (a Slack thread, a Discord thread)."""
+        await self.store.set_thread(session_id, thread)
+        live = self._live.get(session_id)
+        if live is not None:
+            live.record.thread = thread
+
+    # -- reply ----------------------------------------------------------------------
+    async def reply(self, who: Who, text: str, *, thread: str | None = None) -> Reply:
+        """Apply one trainee message and return the customer's answer.
+
+        With `thread`, the message belongs to the session living in that thread, and
+        only the trainee who started it may play.
+        """
+        text = clean_message(text, self.max_message_chars)
+        live = await self._require_live(who, thread)
+        async with live.lock:
+            self._check_playable(live, who)
+            if self._idle(live):
+                ending = await self._finish(live, "unfinished", "timed_out")
+                raise SessionTimedOut(ending, int(self.idle_timeout // 60))
+            detections = tuple(classify(text))
+            labels = frozenset(d.label for d in detections)
+            work = live.conv.copy()
+            step = engine.step(live.persona, work, labels, text)
+            turn = Turn(work.turn, text, detections, step.customer, step.state, step.mood)
+            now = self.clock()
+            await self.store.record_turn(live.record.id, turn, work.to_dict(), now)
+            live.conv = work
+            live.record.updated_at = now
+            live.last_customer = step.customer
+            ending = None
+            if step.outcome is not None:
+                ending = await self._finish(live, step.outcome, "terminal")
+            elif work.turn >= self.max_turns:
+                ending = await self._finish(live, "unfinished", "turn_cap")
+            return Reply(live.record.id, turn, step.customer, step.state, step.mood, ending)
+
+    # -- hint -----------------------------------------------------------------------
+    async def hint(self, who: Who, *, thread: str | None = None) -> HintReply:
+        """A coaching tip for this moment of the conversation; it is recorded and costs points."""
+        live = await self._require_live(who, thread)
+        async with live.lock:
+            self._check_playable(live, who)
+            conv = live.conv
+            text = coaching.hint_for(conv.counts, conv.mood, conv.last, engine.state_hint(live.persona, conv))
+            await self.store.record_hint(live.record.id, Hint(conv.turn, text), conv.to_dict(), self.clock())
+            live.hints += 1
+            return HintReply(live.record.id, text, live.hints)
+
+    # -- end ------------------------------------------------------------------------
+    async def end(self, who: Who, *, thread: str | None = None) -> Ending:
+        """The trainee stops; the debrief scores what happened so far."""
+        live = await self._require_live(who, thread)
+        async with live.lock:
+            self._check_playable(live, who)
+            return await self._finish(live, "unfinished", "ended")
+
+    async def current(self, who: Who) -> SessionView | None:
+        live = await self._find_live(who)
+        if live is None or live.record.status != "active":
+            return None
+        return SessionView(
+            live.record.id, live.persona, live.conv.state, live.conv.mood, live.conv.turn,
+            live.last_customer or live.conv.opening,
+        )
+
+    async def sweep_idle(self) -> list[Ending]:
+        """End every session idle past the limit; front ends call this now and then."""
+        endings = []
+        cutoff = self.clock() - self.idle_timeout
+        for record in await self.store.active_sessions():
+            if record.updated_at >= cutoff:
+                continue
+            live = await self._load(record)
+            if live is None:
+                continue
+            async with live.lock:
+                if live.record.status == "active" and self._idle(live):
+                    endings.append(await self._finish(live, "unfinished", "timed_out"))
+        return endings
+
+    # -- history and leaderboard -----------------------------------------------------
+    async def history(self, workspace: str, user: str, limit: int = 10) -> list[PastSession]:
+        out = []
+        for r in await self.store.history(workspace, user, limit=max(1, min(limit, 100))):
+            p = self.library.personas.get(r.persona_id)
+            out.append(
+                PastSession(
+                    r.id, r.persona_id, p.name if p else r.persona_id, r.status, r.outcome, r.score,
+                    int(r.engine.get("turn", 0)), r.started_at,
+                )
+            )
+        return out
+
+    async def leaderboard(
+        self, workspace: str, period: str = "week", persona_id: str | None = None, *, limit: int = 10
+    ) -> Leaderboard:
+        """Rank trainees by their average debrief score over the period (min sessions apply)."""
+        period = (period or "week").lower()
+        if period not in PERIODS:
+            raise HotseatError(f"Unknown period {period[:20]!r}; use week, month or all.")
+        if persona_id:
+            persona_id = self.library.get(persona_id).id
+        span = PERIODS[period]
+        since = None if span is None else self.clock() - span
+        rows = await self.store.leaderboard(
+            workspace, since=since, persona_id=persona_id, min_sessions=self.min_sessions, limit=limit
+        )
+        return Leaderboard(period, persona_id, self.min_sessions, rows)
+
+    async def debrief_of(self, session_id: int) -> dict | None:
+        return await self.store.debrief(session_id)
+
+    # -- internals -------------------------------------------------------------------
+    def _idle(self, live: _Live) -> bool:
+        return self.clock() - live.record.updated_at > self.idle_timeout
+
+    def _check_playable(self, live: _Live, who: Who) -> None:
+        if live.record.status != "active":
+            raise NoActiveSession("That conversation has already ended. Start a new one any time.")
+        if live.record.user != who.user:
+            raise NotYourSession(
+                "This conversation belongs to another trainee, so your message was not passed on. "
+                "Start your own session to practise."
+            )
+
+    async def _find_live(self, who: Who) -> _Live | None:
+        key = (who.workspace, who.channel, who.user)
+        sid = self._active.get(key)
+        if sid is not None:
+            live = self._live.get(sid)
+            if live is not None and live.record.status == "active":
+                return live
+        record = await self.store.find_active(*key)
+        if record is None:
+            return None
+        live = await self._load(record)
+        if live is not None:
+            self._active[key] = record.id
+        return live
+
+    async def _require_live(self, who: Who, thread: str | None) -> _Live:
+        if thread is not None:
+            record = await self.store.find_by_thread(who.workspace, thread)
+            if record is None:
+                raise NoActiveSession("There is no practice conversation in this thread.")
+            live = await self._load(record)
+        else:
+            live = await self._find_live(who)
+        if live is None:
+            raise NoActiveSession("You have no conversation running here. Start one to practise.")
+        return live
+
+    async def _load(self, record: SessionRecord) -> _Live | None:
+        """The live session for a stored one, created once even when messages race."""
+        live = self._live.get(record.id)
+        if live is not None:
+            return live
+        async with self._load_lock:
+            live = self._live.get(record.id)
+            if live is not None:
+                return live
+            persona = self.library.personas.get(record.persona_id)
+            if persona is None:
+                raise HotseatError(
+                    f"This conversation used the persona {record.persona_id!r}, which is no longer loaded. "
+                    "Ask a trainer to restore it, or start a new session."
+                )
+            conv = Conversation.from_dict(record.engine)
+            if conv.state not in persona.states:
+                raise HotseatError(
+                    f"The persona {persona.id!r} changed since this conversation began and its state "
+                    f"{conv.state!r} is gone. Please start a new session."
+                )
+            hints = len(await self.store.hints(record.id)) if record.status == "active" else 0
+            turns = await self.store.turns(record.id) if record.status == "active" and conv.turn else []
+            last = turns[-1].customer if turns else conv.opening
+            live = _Live(record, persona, conv, hints=hints, last_customer=last)
+            if record.status == "active":  # ended ones are looked at, never kept
+                self._live[record.id] = live
+            return live
+
+    async def _finish(self, live: _Live, outcome: str, end_reason: str) -> Ending:
+        rid = live.record.id
+        turns = await self.store.turns(rid)
+        hints = await self.store.hints(rid)
+        debrief = score(Transcript(live.persona.id, live.persona.difficulty, outcome, turns, hints))
+        now = self.clock()
+        await self.store.finish_session(
+            rid, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),
+            debrief=debrief.to_dict(), score=debrief.score, now=now,
+        )
+        live.record.status = "ended"
+        live.record.outcome = outcome
+        live.record.end_reason = end_reason
+        live.record.score = debrief.score
+        live.record.ended_at = now
+        key = (live.record.workspace, live.record.channel, live.record.user)
+        if self._active.get(key) == rid:
+            del self._active[key]
+        self._live.pop(rid, None)
+        return Ending(rid, live.persona, outcome, end_reason, debrief, live.record.user, live.record.user_name)
+
+
+def transcript_turns(turns: Sequence[Turn]) -> list[dict]:
+    """Turns as plain dicts, the shape `simulate --json` prints."""
+    return [
+        {"trainee": t.trainee, "labels": t.labels, "customer": t.customer, "state": t.state, "mood": t.mood}
+        for t in turns
+    ]
