@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import AsyncIterator, Sequence
 
 from . import __version__
-from . import render_text as render
-from .classifier import classify
 from .config import db_path
 from .errors import HotseatError
 from .library import Library, personas_dir
 from .persona_graph import mermaid
-from .service import HotseatService, SessionTimedOut, Who, transcript_turns
-from .store import Store, StoreError
+
+# The service, classifier and store are imported where used: `personas validate` and
+# `--help` stay quick and work even while another part is broken.
 
 
 def _out(obj: object) -> None:
@@ -33,7 +32,10 @@ def _library(args: argparse.Namespace) -> Library:
 
 
 @contextlib.asynccontextmanager
-async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator[HotseatService]:
+async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator["HotseatService"]:
+    from .service import HotseatService
+    from .store import Store
+
     store = await Store.open(db or db_path(args.db))
     try:
         yield HotseatService(store, _library(args))
@@ -43,6 +45,8 @@ async def open_service(args: argparse.Namespace, db: Path | None = None) -> Asyn
 
 # -- commands ----------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
+    from .classifier import classify
+
     texts: Sequence[str] = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
     for text in texts:
         _out({"text": text, "labels": [d.label for d in classify(text)]})
@@ -81,8 +85,10 @@ def cmd_personas(args: argparse.Namespace) -> int:
         if args.json:
             _out([p.summary() for p in lib.sorted()])
         else:
+            from .render_text import persona_line
+
             for p in lib.sorted():
-                print(render.persona_line(p))
+                print(persona_line(p))
         return 0
     # graph
     try:
@@ -95,6 +101,9 @@ def cmd_personas(args: argparse.Namespace) -> int:
 
 
 async def _simulate(args: argparse.Namespace) -> int:
+    from . import render_text as render
+    from .service import Who, transcript_turns
+
     try:
         script = Path(args.script).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError as e:
@@ -140,6 +149,8 @@ async def _simulate(args: argparse.Namespace) -> int:
 
 
 async def _leaderboard(args: argparse.Namespace) -> int:
+    from . import render_text as render
+
     async with open_service(args) as service:
         board = await service.leaderboard(args.workspace, args.period, args.persona)
     if args.json:
@@ -155,6 +166,8 @@ def _row(r: object) -> dict:
 
 
 async def _history(args: argparse.Namespace) -> int:
+    from . import render_text as render
+
     async with open_service(args) as service:
         sessions = await service.history(args.workspace, args.user, args.limit)
     if args.json:
@@ -231,14 +244,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from .store import StoreError
+
     try:
         return int(args.run(args) or 0)
     except StoreError as e:
         print(f"hotseat: {e}", file=sys.stderr)
         return 2
-    except SessionTimedOut as e:
-        print(f"hotseat: {e}", file=sys.stderr)
-        return 1
     except HotseatError as e:
         print(f"hotseat: {e}", file=sys.stderr)
         return 1

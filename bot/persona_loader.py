@@ -191,7 +191,8 @@ def _fact_matcher(words: list[str]):
         pieces = [re.escape(p) for p in w.lower().split("?")]
         pattern = "?".join(pieces) if len(pieces) > 1 else pieces[0]
         parts.append(pattern.replace(r"\ ", r"\s*") if "?" in w else pattern.replace(r"\ ", r"\s+"))
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE).search
+    # Plurals and -ed/-ing forms count too: "charge" is asked by "charges", "charged".
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?:s|es|d|ed|ing)?(?!\w)", re.IGNORECASE).search
 
 
 def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:

@@ -1,0 +1,177 @@
+"""Hotseat benchmark: persisted turns through the service, raw SQLite commits, the
+classifier, and memory per open session.
+
+    python bench/run.py            # full run (1, 100 and 1,000 concurrent sessions)
+    python bench/run.py --quick --json   # the stable entry point: one JSON object, < 1 minute
+
+Numbers, not assertions: timings belong here, never in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiosqlite  # noqa: E402
+
+from bot.classifier import classify  # noqa: E402
+from bot.library import Library  # noqa: E402
+from bot.service import HotseatService, Who  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+MESSAGES = [
+    "Hi, I'm Sam from support. I'm really sorry about the double charge.",
+    "Could you tell me the email on the account?",
+    "I understand why you're frustrated, that sounds stressful.",
+    "So you were charged twice this month, is that right?",
+    "Let me check that for you.",
+    "I can refund the duplicate charge today.",
+    "You'll see it back on your card within 3 to 5 business days.",
+    "Thank you for your patience.",
+    "When did you first notice the second charge?",
+    "That's on us, and I'll make sure it's fixed.",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return 0.0
+    k = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+async def service_run(workdir: Path, library: Library, sessions: int, turns_each: int) -> dict:
+    db = workdir / f"svc-{sessions}.sqlite3"
+    store = await Store.open(db)
+    service = HotseatService(store, library, max_turns=10_000, idle_timeout=10**9)
+    personas = [p.id for p in library.sorted()]
+    latencies: list[float] = []
+
+    async def trainee(i: int) -> None:
+        who = Who("bench", f"C{i % 50}", f"U{i}", f"user{i}")
+        await service.start(who, personas[i % len(personas)], seed=i)
+        for n in range(turns_each):
+            t0 = time.perf_counter()
+            reply = await service.reply(who, MESSAGES[(i + n) % len(MESSAGES)])
+            latencies.append(time.perf_counter() - t0)
+            if reply.ending is not None:
+                await service.start(who, personas[(i + n) % len(personas)], seed=i + n)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(trainee(i) for i in range(sessions)))
+    elapsed = time.perf_counter() - t0
+    await store.close()
+    return {
+        "sessions": sessions,
+        "turns": len(latencies),
+        "turns_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(pct(latencies, 50) * 1000, 3),
+        "p99_ms": round(pct(latencies, 99) * 1000, 3),
+    }
+
+
+async def raw_commits(workdir: Path, n: int) -> float:
+    """Committed single-row inserts per second: the floor a persisted turn is compared to."""
+    db = aiosqlite.connect(workdir / "raw.sqlite3", isolation_level=None)
+    async with db as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+        t0 = time.perf_counter()
+        for i in range(n):
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("INSERT INTO t (body) VALUES (?)", (MESSAGES[i % len(MESSAGES)],))
+            await conn.execute("COMMIT")
+        return n / (time.perf_counter() - t0)
+
+
+def classifier_rate(seconds: float) -> float:
+    texts = [json.loads(line)["text"] for line in (ROOT / "tests/data/behaviours-dev.jsonl").read_text().splitlines()]
+    texts += MESSAGES
+    n = 0
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        for text in texts:
+            classify(text)
+        n += len(texts)
+    return n / (time.perf_counter() - t0)
+
+
+async def session_memory(workdir: Path, library: Library, n: int) -> float:
+    """KiB held per open session: the service's live state after one turn each."""
+    store = await Store.open(workdir / "mem.sqlite3")
+    service = HotseatService(store, library)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(n):
+        who = Who("mem", "C", f"U{i}")
+        await service.start(who, "double-billing", seed=i)
+        await service.reply(who, MESSAGES[i % len(MESSAGES)])
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    await store.close()
+    return (after - before) / n / 1024
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller runs, under a minute")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+    library = Library.load()
+    workdir = Path(tempfile.mkdtemp(prefix="hotseat-bench-", dir=ROOT / "state"))
+    try:
+        if args.quick:
+            plan = {1: 300, 100: 20, 1000: 2}
+            commits, cls_seconds, mem_n = 3000, 1.0, 200
+        else:
+            plan = {1: 2000, 100: 60, 1000: 6}
+            commits, cls_seconds, mem_n = 10000, 3.0, 1000
+        runs = {}
+        for sessions, turns in plan.items():
+            runs[sessions] = await service_run(workdir, library, sessions, turns)
+        commit_per_s = await raw_commits(workdir, commits)
+        classify_per_s = classifier_rate(cls_seconds)
+        session_kb = await session_memory(workdir, library, mem_n)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    main_run = runs[100]
+    result = {
+        "turns_per_s": main_run["turns_per_s"],
+        "p50_ms": main_run["p50_ms"],
+        "p99_ms": main_run["p99_ms"],
+        "commit_per_s": round(commit_per_s, 1),
+        "ratio": round(main_run["turns_per_s"] / commit_per_s, 3),
+        "classify_per_s": round(classify_per_s, 1),
+        "session_kb": round(session_kb, 2),
+        "runs": {str(k): v for k, v in runs.items()},
+        "quick": args.quick,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{'sessions':>9} {'turns':>7} {'turns/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in runs.values():
+        print(f"{r['sessions']:>9} {r['turns']:>7} {r['turns_per_s']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
+    print(f"raw aiosqlite committed inserts/s: {commit_per_s:,.0f}  (turns/s at 100 sessions / commits/s = {result['ratio']})")
+    print(f"classifier: {classify_per_s:,.0f} messages/s")
+    print(f"memory per open session: {session_kb:.2f} KiB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,215 @@
+"""The service front ends call: one conversation per trainee per channel, every message
+applied once and in order, state that survives restarts, and kind errors for bad input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.errors import AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
+from bot.service import HotseatService, SessionTimedOut, Who
+from bot.store import Store
+
+GOOD_RUN = [
+    "Hi Dana, I'm Sam from billing. I'm so sorry you were charged twice, that must be really stressful.",
+    "That's our mistake and I'll take care of it myself.",
+    "I've refunded the duplicate $17.99 just now; you'll see it back on your card within 3 to 5 business days.",
+]
+
+
+async def test_a_whole_conversation_is_played_scored_and_stored(service: HotseatService, who: Who) -> None:
+    opening = await service.start(who, "double-billing", seed=1)
+    assert opening.customer and opening.persona.id == "double-billing"
+    replies = [await service.reply(who, text) for text in GOOD_RUN]
+    assert replies[0].labels and "apology" in replies[0].labels
+    last = replies[-1]
+    assert last.ending is not None and last.ending.outcome == "resolved"
+    assert last.ending.debrief.score >= 60
+    stored = await service.store.get_session(opening.session_id)
+    assert stored.status == "ended" and stored.outcome == "resolved" and stored.score == last.ending.debrief.score
+    turns = await service.store.turns(opening.session_id)
+    assert [t.trainee for t in turns] == GOOD_RUN
+    with pytest.raises(NoActiveSession):
+        await service.reply(who, "hello?")
+
+
+async def test_one_active_session_per_trainee_per_channel(service: HotseatService, who: Who) -> None:
+    await service.start(who, "double-billing")
+    with pytest.raises(AlreadyPractising, match="Dana Whitfield"):
+        await service.start(who, "double-billing")
+    await service.start(Who("T1", "C2", "U1", "Ana"), "double-billing")  # another channel is fine
+    await service.start(Who("T1", "C1", "U2", "Ben"), "double-billing")  # another trainee too
+
+
+async def test_two_messages_at_once_are_both_applied_in_order(service: HotseatService, who: Who) -> None:
+    opening = await service.start(who, "double-billing", seed=2)
+    texts = [f"Could you tell me more about charge number {i}?" for i in range(8)]
+    replies = await asyncio.gather(*(service.reply(who, t) for t in texts))
+    assert [r.turn.index for r in replies] == list(range(1, 9))
+    turns = await service.store.turns(opening.session_id)
+    assert [t.trainee for t in turns] == texts
+
+
+async def test_many_trainees_at_once_do_not_mix(service: HotseatService) -> None:
+    people = [Who("T1", "C1", f"U{i}", f"user{i}") for i in range(20)]
+    openings = await asyncio.gather(*(service.start(w, "double-billing", seed=i) for i, w in enumerate(people)))
+    for round_ in range(3):
+        await asyncio.gather(*(service.reply(w, f"{w.user} message {round_}") for w in people))
+    for w, o in zip(people, openings):
+        turns = await service.store.turns(o.session_id)
+        assert [t.trainee for t in turns] == [f"{w.user} message {r}" for r in range(3)]
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [("", "empty"), ("   \n\t ", "empty"), ("\x00\x01\x7f", "empty"), ("x" * 100_000, "characters long")],
+)
+async def test_bad_messages_get_a_clear_error_and_change_nothing(service, who, text, needle) -> None:
+    opening = await service.start(who, "double-billing", seed=3)
+    with pytest.raises(BadMessage, match=needle):
+        await service.reply(who, text)
+    assert await service.store.turns(opening.session_id) == []
+    reply = await service.reply(who, "I'm sorry about this.")
+    assert reply.turn.index == 1
+
+
+async def test_odd_unicode_is_kept_and_answered(service, who) -> None:
+    opening = await service.start(who, "double-billing", seed=3)
+    text = "I'm so sorry 🙏 — ça m'énerve aussi. 我明白 \u202e"
+    reply = await service.reply(who, text)
+    assert reply.customer
+    (turn,) = await service.store.turns(opening.session_id)
+    assert "🙏" in turn.trainee and "我明白" in turn.trainee and "\u202e" not in turn.trainee
+
+
+async def test_unknown_persona_suggests_real_ones(service, who) -> None:
+    with pytest.raises(UnknownPersona, match="double-billing"):
+        await service.start(who, "no-such-customer")
+
+
+async def test_a_session_survives_a_restart_and_resumes_where_it_was(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    first = HotseatService(store, library, clock=clock)
+    opening = await first.start(who, "double-billing", seed=9)
+    r1 = await first.reply(who, GOOD_RUN[0])
+    await store.close()
+
+    store = await Store.open(db)
+    second = HotseatService(store, library, clock=clock)
+    view = await second.current(who)
+    assert view is not None and view.session_id == opening.session_id
+    assert (view.state, view.mood, view.turns, view.last_customer) == (r1.state, r1.mood, 1, r1.customer)
+    r2 = await second.reply(who, GOOD_RUN[1])
+    assert r2.turn.index == 2
+    await store.close()
+
+    # the same conversation played without a restart says the same things
+    store = await Store.open(db.with_name("other.sqlite3"))
+    uninterrupted = HotseatService(store, library, clock=clock)
+    await uninterrupted.start(who, "double-billing", seed=9)
+    u1 = await uninterrupted.reply(who, GOOD_RUN[0])
+    u2 = await uninterrupted.reply(who, GOOD_RUN[1])
+    assert (u1.customer, u2.customer) == (r1.customer, r2.customer)
+    await store.close()
+
+
+async def test_hints_are_recorded_and_cost_points(db, library, clock) -> None:
+    scores = []
+    for n_hints, channel in ((0, "A"), (3, "B")):
+        store = await Store.open(db.with_name(f"{channel}.sqlite3"))
+        service = HotseatService(store, library, clock=clock)
+        w = Who("T1", channel, "U1", "Ana")
+        await service.start(w, "double-billing", seed=4)
+        for _ in range(n_hints):
+            hint = await service.hint(w)
+            assert len(hint.text) > 20
+        for text in GOOD_RUN:
+            reply = await service.reply(w, text)
+        scores.append(reply.ending.debrief.score)
+        assert reply.ending.debrief.hints_used == n_hints
+        assert len(await store.hints(reply.session_id)) == n_hints
+        await store.close()
+    assert scores[1] < scores[0]
+
+
+async def test_hint_uses_the_persona_tip_for_the_state(service, who) -> None:
+    await service.start(who, "double-billing", seed=1)
+    hint = await service.hint(who)
+    assert "acknowledge" in hint.text.lower()
+
+
+async def test_ending_early_gives_a_debrief(service, who) -> None:
+    opening = await service.start(who, "double-billing", seed=5)
+    await service.reply(who, GOOD_RUN[0])
+    ending = await service.end(who)
+    assert ending.outcome == "unfinished" and ending.end_reason == "ended"
+    assert ending.debrief.turns == 1
+    assert await service.store.debrief(opening.session_id) == ending.debrief.to_dict()
+    with pytest.raises(NoActiveSession):
+        await service.end(who)
+
+
+async def test_an_idle_session_times_out(service, who, clock) -> None:
+    opening = await service.start(who, "double-billing", seed=5)
+    await service.reply(who, "Hello")
+    clock.advance(601)
+    with pytest.raises(SessionTimedOut) as e:
+        await service.reply(who, "sorry, I was away")
+    assert e.value.ending.end_reason == "timed_out"
+    assert len(await service.store.turns(opening.session_id)) == 1  # the late message was not applied
+    await service.start(who, "double-billing")  # and a new one can begin
+
+
+async def test_sweep_ends_idle_sessions_only(service, clock) -> None:
+    idle, busy = Who("T1", "C1", "U1"), Who("T1", "C1", "U2")
+    await service.start(idle, "double-billing")
+    clock.advance(400)
+    await service.start(busy, "double-billing")
+    clock.advance(300)
+    endings = await service.sweep_idle()
+    assert [e.user for e in endings] == ["U1"]
+    assert await service.current(busy) is not None
+
+
+async def test_the_turn_cap_ends_a_conversation(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    service = HotseatService(store, library, clock=clock, max_turns=3)
+    await service.start(who, "double-billing", seed=1)
+    replies = [await service.reply(who, "Could you tell me the account email?") for _ in range(3)]
+    assert replies[-1].ending is not None and replies[-1].ending.end_reason == "turn_cap"
+    await store.close()
+
+
+async def test_only_the_trainee_who_started_plays_in_a_thread(service, who) -> None:
+    opening = await service.start(who, "double-billing", seed=1)
+    await service.set_thread(opening.session_id, "thread-1")
+    intruder = Who("T1", "C1", "U9", "Mallory")
+    with pytest.raises(NotYourSession):
+        await service.reply(intruder, "Calm down, it's not a big deal", thread="thread-1")
+    assert await service.store.turns(opening.session_id) == []
+    reply = await service.reply(who, "I'm sorry about this", thread="thread-1")
+    assert reply.turn.index == 1
+    with pytest.raises(NoActiveSession):
+        await service.reply(who, "hi", thread="some-other-thread")
+
+
+async def test_history_and_leaderboard(service, clock) -> None:
+    ana, ben = Who("T1", "C1", "U1", "Ana"), Who("T1", "C1", "U2", "Ben")
+    for _ in range(3):
+        await service.start(ana, "double-billing", seed=1)
+        for text in GOOD_RUN:
+            await service.reply(ana, text)
+        await service.start(ben, "double-billing", seed=1)
+        reply = await service.reply(ben, "Calm down, you must have clicked twice.")
+        if reply.ending is None:
+            await service.end(ben)
+    board = await service.leaderboard("T1", "week")
+    assert [r.user_name for r in board.rows] == ["Ana", "Ben"]
+    assert board.rows[0].average > board.rows[1].average
+    assert (await service.leaderboard("OTHER", "all")).rows == []
+    clock.advance(8 * 86400)
+    assert (await service.leaderboard("T1", "week")).rows == []
+    assert len((await service.leaderboard("T1", "month", "double-billing")).rows) == 2
+    past = await service.history("T1", "U1")
+    assert len(past) == 3 and all(p.outcome == "resolved" and p.persona_name == "Dana Whitfield" for p in past)
