@@ -1,0 +1,538 @@
+"""The SQLite store against real database files: what a trainee or operator would notice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+import bot.store as store_mod
+from bot.model import Detection, Hint, Turn
+from bot.store import (
+    ActiveSessionExists,
+    LeaderRow,
+    SessionNotActive,
+    Store,
+    StoreError,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def store(tmp_path):
+    s = await Store.open(tmp_path / "hotseat.sqlite3")
+    yield s
+    await s.close()
+
+
+def turn(i: int, text: str = "", *, hinted: bool = False) -> Turn:
+    trainee = text or f"I understand, let me fix that ({i})"
+    return Turn(
+        index=i,
+        trainee=trainee,
+        detections=(Detection("empathy", 0, 12, trainee[:12]), Detection("ownership", 14, 20, "let me")),
+        customer=f"Fine. ({i})",
+        state="calming",
+        mood=i % 5 - 2,
+        hinted=hinted,
+    )
+
+
+async def start(s: Store, *, workspace="T1", channel="C1", user="U1", user_name="Ann",
+                persona="refund_rage", now=1000.0, thread=None, engine=None):
+    return await s.create_session(
+        workspace=workspace, channel=channel, user=user, user_name=user_name,
+        persona_id=persona, seed=42, engine=engine if engine is not None else {"turn": -1},
+        now=now, thread=thread,
+    )
+
+
+async def played(s: Store, user: str, score: int, *, workspace="T1", persona="refund_rage",
+                 started=1000.0, turns=1, name=None, channel="C1") -> int:
+    """A finished session with ``turns`` turns and the given debrief score."""
+    rec = await start(s, workspace=workspace, channel=channel, user=user,
+                      user_name=name or user.title(), persona=persona, now=started)
+    for i in range(turns):
+        await s.record_turn(rec.id, turn(i), {"turn": i}, started + i + 1)
+    await s.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={},
+                           debrief={"score": score}, score=score, now=started + 50)
+    return rec.id
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection, to look at the file the way another process would."""
+    return sqlite3.connect(path)
+
+
+# ------------------------------------------------------------------ survives a restart
+
+
+async def test_session_turns_hints_and_engine_survive_restart(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    engine = {"state": "angry", "mood": -3, "memory": ["refund", "manager"], "rng": [1, 2, 3]}
+    async with await Store.open(path) as s:
+        rec = await start(s, engine=engine, thread="1700000000.000100")
+        await s.record_turn(rec.id, turn(0), {**engine, "mood": -2}, 1001.0)
+        await s.record_hint(rec.id, Hint(turn=1, text="Try acknowledging the wait."), {**engine, "mood": -2, "hints": 1}, 1002.0)
+        await s.record_turn(rec.id, turn(1, hinted=True), {**engine, "mood": 0, "hints": 1}, 1003.0)
+
+    async with await Store.open(path) as s:
+        again = await s.get_session(rec.id)
+        assert again is not None
+        assert again.engine == {**engine, "mood": 0, "hints": 1}
+        assert (again.status, again.updated_at, again.started_at) == ("active", 1003.0, 1000.0)
+        assert again.thread == "1700000000.000100"
+        assert await s.turns(rec.id) == [turn(0), turn(1, hinted=True)]
+        assert await s.hints(rec.id) == [Hint(1, "Try acknowledging the wait.")]
+        assert [r.id for r in await s.active_sessions()] == [rec.id]
+        assert (await s.find_active("T1", "C1", "U1")).id == rec.id
+
+        await s.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={"done": True},
+                               debrief={"score": 77, "notes": ["good empathy"]}, score=77, now=1010.0)
+
+    async with await Store.open(path) as s:
+        done = await s.get_session(rec.id)
+        assert (done.status, done.outcome, done.end_reason, done.score, done.ended_at) == (
+            "ended", "resolved", "terminal", 77, 1010.0)
+        assert done.engine == {"done": True}
+        assert await s.debrief(rec.id) == {"score": 77, "notes": ["good empathy"]}
+        assert await s.active_sessions() == []
+        assert await s.find_active("T1", "C1", "U1") is None
+
+
+async def test_create_session_returns_what_was_stored(store):
+    rec = await start(store, engine={"k": (1, 2)})
+    assert rec.engine == {"k": [1, 2]}  # exactly what a reload will give back
+    assert rec == await store.get_session(rec.id)
+    assert await store.get_session(rec.id + 1000) is None
+    assert await store.debrief(rec.id) is None
+
+
+async def test_find_by_thread_returns_latest_session_in_that_thread(store):
+    old = await start(store, thread="th-1", now=100.0)
+    await store.finish_session(old.id, outcome="customer_left", end_reason="ended", engine={},
+                               debrief={}, score=10, now=150.0)
+    new = await start(store, now=200.0)
+    assert await store.find_by_thread("T1", "th-1") == await store.get_session(old.id)
+    await store.set_thread(new.id, "th-1")
+    assert (await store.find_by_thread("T1", "th-1")).id == new.id
+    assert await store.find_by_thread("T2", "th-1") is None
+    assert await store.find_by_thread("T1", "th-2") is None
+    with pytest.raises(StoreError):
+        await store.set_thread(9999, "th-3")
+
+
+# ------------------------------------------------------------- one active session rule
+
+
+async def test_one_active_session_per_user_per_channel(store):
+    first = await start(store)
+    with pytest.raises(ActiveSessionExists) as err:
+        await start(store, persona="other")
+    assert isinstance(err.value, StoreError) and "already" in str(err.value)
+
+    await start(store, channel="C2")  # another channel
+    await start(store, user="U2")  # another user
+    await start(store, workspace="T2")  # another workspace
+    assert len(await store.active_sessions()) == 4
+
+    await store.finish_session(first.id, outcome="escalated", end_reason="ended", engine={},
+                               debrief={}, score=50, now=2000.0)
+    second = await start(store, now=3000.0)  # after finishing, a new one can start
+    assert (await store.find_active("T1", "C1", "U1")).id == second.id
+
+
+async def test_racing_starts_produce_exactly_one_session(store):
+    results = await asyncio.gather(*(start(store, now=float(i)) for i in range(20)),
+                                   return_exceptions=True)
+    created = [r for r in results if not isinstance(r, BaseException)]
+    assert len(created) == 1
+    assert all(isinstance(r, ActiveSessionExists) for r in results if r not in created)
+
+
+# ------------------------------------------------------------------- concurrency
+
+
+async def test_concurrent_turns_on_many_sessions_all_land_in_order(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    n_sessions, n_turns = 50, 20
+    async with await Store.open(path) as s:
+        recs = [await start(s, channel=f"C{k}", now=float(k)) for k in range(n_sessions)]
+
+        async def play(sid: int) -> None:
+            for i in range(n_turns):
+                await s.record_turn(sid, turn(i, f"s{sid} t{i}"), {"sid": sid, "turn": i}, 5000.0 + i)
+                if i == 10:  # a failing write in the middle of everyone else's writes
+                    with pytest.raises(StoreError):
+                        await s.record_turn(sid, turn(i, "dup"), {"bad": True}, 9999.0)
+                await s.get_session(sid)  # reads interleaved with the writes
+
+        await asyncio.gather(*(play(r.id) for r in recs))
+
+    async with await Store.open(path) as s:
+        for r in recs:
+            got = await s.turns(r.id)
+            assert [t.index for t in got] == list(range(n_turns))
+            assert [t.trainee for t in got] == [f"s{r.id} t{i}" for i in range(n_turns)]
+            rec = await s.get_session(r.id)
+            assert rec.engine == {"sid": r.id, "turn": n_turns - 1}
+            assert rec.updated_at == 5000.0 + n_turns - 1
+    with raw(path) as c:
+        assert c.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == n_sessions * n_turns
+
+
+# --------------------------------------------------------------- failures lose nothing
+
+
+async def test_duplicate_turn_index_changes_nothing(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        rec = await start(s)
+        await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
+        await s.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0)
+        with pytest.raises(StoreError, match="already saved"):
+            await s.record_turn(rec.id, turn(1, "a different reply"), {"turn": "bogus"}, 1003.0)
+        # The session row was updated before the insert failed: the rollback must undo it.
+        after = await s.get_session(rec.id)
+        assert (after.engine, after.updated_at) == ({"turn": 1}, 1002.0)
+        await s.record_turn(rec.id, turn(2), {"turn": 2}, 1004.0)  # the store still works
+
+    async with await Store.open(path) as s:
+        assert await s.turns(rec.id) == [turn(0), turn(1), turn(2)]
+        assert (await s.get_session(rec.id)).engine == {"turn": 2}
+
+
+async def test_unstorable_text_rolls_back_the_whole_turn(store):
+    rec = await start(store)
+    await store.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
+    with pytest.raises(StoreError):  # a lone surrogate cannot be encoded as UTF-8
+        await store.record_turn(rec.id, turn(1, "bad \ud800 text"), {"turn": 1}, 1002.0)
+    assert await store.turns(rec.id) == [turn(0)]
+    assert (await store.get_session(rec.id)).engine == {"turn": 0}
+
+
+async def test_writes_to_ended_or_missing_sessions_are_refused(store):
+    rec = await start(store)
+    await store.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
+    await store.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={"final": 1},
+                               debrief={"score": 80}, score=80, now=1100.0)
+    with pytest.raises(SessionNotActive):
+        await store.record_turn(rec.id, turn(1), {"turn": 1}, 1200.0)
+    with pytest.raises(SessionNotActive):
+        await store.record_hint(rec.id, Hint(1, "hint"), {"x": 1}, 1200.0)
+    with pytest.raises(SessionNotActive):  # a timeout sweep racing the user's "end"
+        await store.finish_session(rec.id, outcome="unfinished", end_reason="timed_out", engine={},
+                                   debrief={"score": 0}, score=0, now=1300.0)
+    with pytest.raises(SessionNotActive):
+        await store.record_turn(rec.id + 99, turn(0), {}, 1200.0)
+    done = await store.get_session(rec.id)
+    assert (done.score, done.outcome, done.engine, done.ended_at) == (80, "resolved", {"final": 1}, 1100.0)
+    assert await store.debrief(rec.id) == {"score": 80}
+    assert await store.turns(rec.id) == [turn(0)]
+    assert await store.hints(rec.id) == []
+    other = await start(store, channel="C9")
+    with pytest.raises(StoreError, match="outcome"):
+        await store.finish_session(other.id, outcome="won", end_reason="x", engine={}, debrief={},
+                                   score=1, now=1.0)
+    assert (await store.get_session(other.id)).status == "active"
+
+
+# ------------------------------------------------------------------------- history
+
+
+async def test_history_is_newest_first_and_per_user_and_workspace(store):
+    a = await played(store, "U1", 60, started=100.0)
+    b = await played(store, "U1", 70, started=300.0, channel="C2")
+    c = await played(store, "U1", 65, started=200.0)
+    live = await start(store, now=400.0)
+    await played(store, "U2", 90, started=350.0)
+    await played(store, "U1", 99, started=500.0, workspace="T2")
+
+    hist = await store.history("T1", "U1")
+    assert [h.id for h in hist] == [live.id, b, c, a]
+    assert [h.status for h in hist] == ["active", "ended", "ended", "ended"]
+    assert [h.id for h in await store.history("T1", "U1", limit=2)] == [live.id, b]
+    assert await store.history("T1", "nobody") == []
+
+
+# ---------------------------------------------------------------------- leaderboard
+
+
+async def test_leaderboard_ranking_ties_and_cutoffs(store):
+    for sc in (80, 90, 70):
+        await played(store, "alice", sc)                       # 80.0, 3, best 90
+    for sc in (80, 80, 80, 80, 80):
+        await played(store, "bob", sc)                         # 80.0, 5 -> above alice
+    for sc in (70, 90, 80):
+        await played(store, "carol", sc)                       # same as alice -> by user id
+    for sc in (95, 95):
+        await played(store, "dave", sc)                        # only 2 sessions
+    for sc in (60, 61, 61):
+        await played(store, "erin", sc)                        # 60.7
+    for sc in (99, 99):
+        await played(store, "frank", sc)
+    await played(store, "frank", 99, turns=0)                  # no turns: not counted
+    live = await start(store, user="frank", channel="C5")      # active: not counted
+    await store.record_turn(live.id, turn(0), {}, 1.0)
+    await played(store, "alice", 80, name="Alice B.", started=2000.0, channel="C3")  # newer name
+
+    board = await store.leaderboard("T1")
+    assert board == [
+        LeaderRow("bob", "Bob", 5, 80.0, 80),
+        LeaderRow("alice", "Alice B.", 4, 80.0, 90),
+        LeaderRow("carol", "Carol", 3, 80.0, 90),
+        LeaderRow("erin", "Erin", 3, 60.7, 61),
+    ]
+    two = await store.leaderboard("T1", min_sessions=2)
+    assert [r.user for r in two] == ["frank", "dave", "bob", "alice", "carol", "erin"]
+    assert [r.user for r in await store.leaderboard("T1", min_sessions=2, limit=2)] == ["frank", "dave"]
+
+
+async def test_leaderboard_ranks_by_the_average_it_shows(store):
+    # henry's 79.96 is shown as 80.0: he ties with bob's 80.0 and wins on session count,
+    # so the printed board never looks out of order.
+    for _ in range(4):
+        await played(store, "bob", 80)
+    for sc in [80] * 24 + [79]:
+        await played(store, "henry", sc)
+    board = await store.leaderboard("T1")
+    assert [(r.user, r.average, r.sessions) for r in board] == [("henry", 80.0, 25), ("bob", 80.0, 4)]
+
+
+async def test_leaderboard_period_persona_and_workspace_filters(store):
+    for sc in (50, 50, 50):
+        await played(store, "old", sc, started=100.0)
+    for sc in (60, 70, 80):
+        await played(store, "new", sc, started=1000.0)
+    for sc in (90, 90):
+        await played(store, "mixed", sc, started=100.0)
+    await played(store, "mixed", 30, started=1000.0)
+    for sc in (99, 99, 99):
+        await played(store, "calm", sc, persona="polite_pedant", started=1000.0)
+    for sc in (10, 10, 10):
+        await played(store, "other_ws", sc, workspace="T2")
+
+    assert [r.user for r in await store.leaderboard("T1")] == ["calm", "mixed", "new", "old"]
+    assert [r.user for r in await store.leaderboard("T1", since=1000.0)] == ["calm", "new"]
+    assert [r.user for r in await store.leaderboard("T1", since=1000.0, min_sessions=1)] == [
+        "calm", "new", "mixed"]
+    assert [r.user for r in await store.leaderboard("T1", persona_id="polite_pedant")] == ["calm"]
+    assert [r.user for r in await store.leaderboard("T1", persona_id="refund_rage")] == [
+        "mixed", "new", "old"]
+    assert await store.leaderboard("T2") == [LeaderRow("other_ws", "Other_Ws", 3, 10.0, 10)]
+    assert await store.leaderboard("T3") == []
+
+
+# -------------------------------------------------------------- unopenable locations
+
+
+async def test_missing_parent_folder_is_created(tmp_path):
+    path = tmp_path / "a" / "b" / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        await start(s)
+        assert s.path == path
+    assert path.is_file()
+
+
+def leftover_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    """Threads started since ``before`` that are still running a moment later."""
+    started = [t for t in threading.enumerate() if t not in before]
+    for t in started:
+        t.join(timeout=5)
+    return [t for t in started if t.is_alive()]
+
+
+async def test_parent_that_is_a_file_gives_a_clear_error(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    path = afile / "db.sqlite3"
+    with pytest.raises(StoreError) as err:
+        await Store.open(path)
+    msg = str(err.value)
+    assert str(path) in msg and "is a file" in msg and "--db" in msg and "HOTSEAT_DB" in msg
+    assert afile.read_text() == "keep me"
+    with pytest.raises(StoreError, match="is a file"):
+        await Store.open(afile / "deeper" / "db.sqlite3")
+
+
+async def test_path_that_is_a_folder_gives_a_clear_error(tmp_path):
+    with pytest.raises(StoreError) as err:
+        await Store.open(tmp_path)
+    assert str(tmp_path) in str(err.value) and "folder" in str(err.value)
+
+
+async def test_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "notes.sqlite3"
+    garbage = os.urandom(4096)
+    path.write_bytes(garbage)
+    before = set(threading.enumerate())
+    with pytest.raises(StoreError) as err:
+        await Store.open(path)
+    assert str(path) in str(err.value) and "not a SQLite database" in str(err.value)
+    assert path.read_bytes() == garbage
+    assert leftover_threads(before) == []  # the half-opened connection was closed
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+async def test_read_only_folder_or_file_gives_a_clear_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "db.sqlite3"
+    async with await Store.open(path) as s:
+        await start(s)
+    try:
+        folder.chmod(0o500)  # WAL needs to create files next to the database
+        for p in (path, folder / "new.sqlite3"):
+            with pytest.raises(StoreError) as err:
+                await Store.open(p)
+            assert f"the folder {folder} is read-only" in str(err.value) and str(p) in str(err.value)
+        folder.chmod(0o700)
+        path.chmod(0o400)  # SQLite would quietly open this read-only; we refuse at open
+        with pytest.raises(StoreError, match="the file is read-only"):
+            await Store.open(path)
+    finally:
+        folder.chmod(0o700)
+        path.chmod(0o600)
+
+
+# ----------------------------------------------------------------------- migrations
+
+
+async def test_fresh_database_is_at_latest_version_in_wal_mode(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path):
+        pass
+    with raw(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == store_mod.MIGRATIONS[-1][0]
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"sessions", "turns", "hints", "debriefs"} <= tables
+
+
+async def test_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        await start(s)
+    newer = store_mod.MIGRATIONS[-1][0] + 5
+    with raw(path) as c:
+        c.execute(f"PRAGMA user_version = {newer}")
+    with pytest.raises(StoreError) as err:
+        await Store.open(path)
+    assert "newer version" in str(err.value) and str(path) in str(err.value)
+    with raw(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == newer
+        assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+
+
+async def test_existing_database_runs_only_new_steps(tmp_path, monkeypatch):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        rec = await start(s)
+        await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
+
+    v2 = "CREATE TABLE notes (body TEXT NOT NULL);\nINSERT INTO notes VALUES ('added by v2');"
+    # v1 has plain CREATE TABLEs: re-running it would fail, so success proves it was skipped.
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, v2)])
+    for _ in range(2):  # the second open must not run v2 again either
+        async with await Store.open(path) as s:
+            assert await s.turns(rec.id) == [turn(0)]
+    with raw(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert c.execute("SELECT body FROM notes").fetchall() == [("added by v2",)]
+
+
+async def test_failing_migration_step_changes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        await start(s)
+    broken = "CREATE TABLE notes (body TEXT);\nINSERT INTO no_such_table VALUES (1);"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, broken)])
+    with pytest.raises(StoreError, match=str(path)):
+        await Store.open(path)
+    with raw(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert c.execute("SELECT name FROM sqlite_master WHERE name='notes'").fetchone() is None
+        assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+
+
+# --------------------------------------------------------------------- exact text
+
+
+async def test_unicode_control_characters_and_large_text_round_trip(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    odd = "Zoë 😡 عربي 中文 e\u0301 \x00 \x01\x07\x1b[31m\x7f \r\n\t \u2028\u2029 \ufeff '\"; DROP TABLE turns;--"
+    big = (odd + "x" * 997) * 100  # ~100 kB
+    assert len(big) > 100_000
+    t = Turn(index=0, trainee=big, detections=(Detection("apology", 3, 9, odd),),
+             customer=odd, state=odd, mood=-5, hinted=True)
+    engine = {"text": big, odd: [odd, None, 1.5, True]}
+    async with await Store.open(path) as s:
+        rec = await start(s, user=odd, user_name=odd, channel=odd, thread=odd, engine=engine)
+        await s.record_turn(rec.id, t, engine, 1001.0)
+        await s.record_hint(rec.id, Hint(0, big), engine, 1002.0)
+        await s.finish_session(rec.id, outcome="resolved", end_reason=odd, engine=engine,
+                               debrief={"summary": big}, score=1, now=1003.0)
+    async with await Store.open(path) as s:
+        got = await s.get_session(rec.id)
+        assert (got.user, got.user_name, got.channel, got.thread, got.end_reason) == (odd,) * 5
+        assert got.engine == engine
+        assert await s.turns(rec.id) == [t]
+        assert await s.hints(rec.id) == [Hint(0, big)]
+        assert await s.debrief(rec.id) == {"summary": big}
+        assert (await s.find_by_thread("T1", odd)).id == rec.id
+
+
+# ---------------------------------------------------------------------- lifecycle
+
+
+async def test_close_is_idempotent_and_later_calls_fail_clearly(tmp_path):
+    before = set(threading.enumerate())
+    s = await Store.open(tmp_path / "hotseat.sqlite3")
+    rec = await start(s)
+    await s.close()
+    assert leftover_threads(before) == []  # the connection's worker thread has stopped
+    await s.close()
+    with pytest.raises(StoreError, match="closed"):
+        await s.get_session(rec.id)
+    async with s:  # exiting again is harmless
+        pass
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "async with await Store.open(path) as s:\n    KEEP.append(s)\n    await s.create_session(**kw)",
+        "async with await Store.open(path) as s:\n    KEEP.append(s)\n    raise RuntimeError('boom')",
+        "s = await Store.open(path)\nKEEP.append(s)\nawait s.create_session(**kw)\nawait s.close()",
+        "open(path, 'wb').write(b'garbage' * 100)\ntry:\n    await Store.open(path)\nexcept StoreError:\n    pass",
+    ],
+    ids=["async-with", "exception-inside", "explicit-close", "failed-open"],
+)
+def test_process_exits_promptly(tmp_path, body):
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from bot.store import Store, StoreError
+        path = sys.argv[1]
+        KEEP = []  # like a service object holding its store until exit
+        kw = dict(workspace="T", channel="C", user="U", user_name="N", persona_id="p",
+                  seed=1, engine={}, now=1.0)
+        async def main():
+        {body}
+        asyncio.run(main())
+        """
+    ).replace("{body}", textwrap.indent(body, "    "))
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "db.sqlite3")],
+                          cwd=REPO, capture_output=True, text=True, timeout=30)
+    if "boom" in body:
+        assert proc.returncode != 0 and "RuntimeError: boom" in proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr
