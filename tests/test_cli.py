@@ -1,0 +1,139 @@
+"""The `hotseat` command as evaluation scripts and trainers call it: a real process,
+real files, stable JSON shapes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "tests" / "data" / "scripts"
+
+
+def hotseat(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env={**os.environ, **(env or {})},
+    )
+
+
+def test_classify_reads_arguments_or_stdin_and_keeps_order() -> None:
+    out = hotseat("classify", "I'm so sorry about that.", "Calm down.")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["I'm so sorry about that.", "Calm down."]
+    assert "apology" in rows[0]["labels"] and "dismissive" in rows[1]["labels"]
+    out = hotseat("classify", stdin="Could you share your order number?\n\nThat's our mistake.\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["labels"] for r in rows] == [["question"], [], ["ownership"]]
+
+
+def simulate(name: str, tmp_path: Path, seed: int = 1) -> dict:
+    out = hotseat("simulate", "double-billing", "--script", str(SCRIPTS / f"{name}.txt"), "--seed", str(seed), "--json",
+                  "--db", str(tmp_path / f"{name}.sqlite3"))
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_simulate_scores_follow_the_quality_of_handling(tmp_path: Path) -> None:
+    excellent, robotic, hostile = (simulate(n, tmp_path) for n in ("excellent", "robotic", "hostile"))
+    assert excellent["outcome"] == "resolved"
+    assert hostile["outcome"] in ("escalated", "customer_left")
+    e, r, h = (x["debrief"]["score"] for x in (excellent, robotic, hostile))
+    assert e >= r + 15 and r >= h + 10, (e, r, h)
+    assert excellent["debrief"]["style"] == "collaborating"
+    assert hostile["debrief"]["style"] in ("competing", "avoiding")
+    turn = excellent["turns"][0]
+    assert set(turn) == {"trainee", "labels", "customer", "state", "mood"}
+    assert set(excellent["debrief"]["dimensions"]) >= {"empathy", "listening", "ownership", "solution", "professionalism", "closing"}
+
+
+def test_simulate_is_reproducible_with_a_seed(tmp_path: Path) -> None:
+    a = simulate("excellent", tmp_path / "a", seed=5)
+    b = simulate("excellent", tmp_path / "b", seed=5)
+    assert a == b
+
+
+def test_simulate_without_db_leaves_the_default_database_alone(tmp_path: Path) -> None:
+    env = {"HOTSEAT_DB": ""}
+    out = hotseat("simulate", "double-billing", "--script", str(SCRIPTS / "robotic.txt"), "--json", env=env)
+    assert out.returncode == 0 and json.loads(out.stdout)["outcome"] in ("unfinished", "customer_left")
+
+
+def test_simulate_unknown_persona_is_a_clear_error(tmp_path: Path) -> None:
+    out = hotseat("simulate", "nobody", "--script", str(SCRIPTS / "robotic.txt"), "--db", str(tmp_path / "x.sqlite3"))
+    assert out.returncode == 1 and "no persona called 'nobody'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_personas_list_json() -> None:
+    rows = json.loads(hotseat("personas", "list", "--json").stdout)
+    assert len(rows) >= 10 and {"id", "name", "difficulty"} <= set(rows[0])
+
+
+def test_personas_validate_names_file_line_and_fix(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "personas" / "double-billing.yaml").read_text().replace("to: heard", "to: herd", 1))
+    out = hotseat("personas", "validate", str(bad), str(ROOT / "personas" / "late-delivery.yaml"))
+    assert out.returncode == 1
+    assert f"{bad}:" in out.stderr and "'herd' is not a state" in out.stderr and "Did you mean 'heard'" in out.stderr
+    assert "1 persona(s) valid, 1 file(s) with problems" in out.stdout
+    assert hotseat("personas", "validate").returncode == 0
+
+
+def test_personas_graph_is_mermaid() -> None:
+    out = hotseat("personas", "graph", "double-billing")
+    assert out.stdout.startswith("stateDiagram-v2") and "[*] --> upset" in out.stdout and "resolved --> [*]" in out.stdout
+
+
+def test_eval_classifier_prints_per_label_scores() -> None:
+    out = hotseat("eval-classifier", str(ROOT / "tests" / "data" / "behaviours-dev.jsonl"))
+    assert out.returncode == 0
+    for label in ("empathy", "stonewall", "micro"):
+        assert label in out.stdout
+
+
+@pytest.mark.parametrize("make_bad", ["file_as_parent", "directory", "garbage"])
+def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path: Path, make_bad: str) -> None:
+    if make_bad == "file_as_parent":
+        (tmp_path / "afile").write_text("x")
+        db = tmp_path / "afile" / "db.sqlite3"
+    elif make_bad == "directory":
+        db = tmp_path / "adir"
+        db.mkdir()
+    else:
+        db = tmp_path / "garbage.sqlite3"
+        db.write_bytes(b"this is not a database at all" * 100)
+    out = hotseat("leaderboard", "--db", str(db))
+    assert out.returncode == 2
+    assert str(db) in out.stderr and "Traceback" not in out.stderr
+
+
+def test_hotseat_db_environment_variable_is_used(tmp_path: Path) -> None:
+    db = tmp_path / "env.sqlite3"
+    hotseat("simulate", "double-billing", "--script", str(SCRIPTS / "excellent.txt"), env={"HOTSEAT_DB": str(db)})
+    assert db.exists()
+    out = hotseat("history", "simulator", env={"HOTSEAT_DB": str(db)})
+    assert "Dana Whitfield" in out.stdout and "resolved" in out.stdout
+
+
+def test_console_plays_a_whole_session_from_the_terminal(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    script = "/hint\n" + (SCRIPTS / "excellent.txt").read_text()
+    out = hotseat("console", "double-billing", "--seed", "1", "--user", "ana", "--db", db, stdin=script)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "Dana Whitfield" in text and "anger" in text and "tip:" in text
+    assert "Debrief" in text and "Score:" in text and "Tips:" in text or "Best lines" in text
+
+
+def test_console_resumes_after_quitting(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    first = hotseat("console", "double-billing", "--seed", "1", "--user", "ana", "--db", db,
+                    stdin="I'm so sorry about the double charge.\n/quit\n")
+    assert "resumes next time" in first.stdout
+    second = hotseat("console", "--user", "ana", "--db", db, stdin="y\n/end\n")
+    assert "in progress (1 turns)" in second.stdout and "Debrief" in second.stdout
