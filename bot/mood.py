@@ -1,6 +1,6 @@
 """How behaviours move the customer's anger, before a persona's own weights.
 
-Documented for trainers in docs/personas.md; keep the two in step.
+Documented for trainers in README.md (Writing a persona); keep the two in step.
 """
 
 from __future__ import annotations

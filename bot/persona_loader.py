@@ -260,7 +260,7 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
         raise PersonaInvalid(r.problems)
     for key in REQUIRED_TOP:
         if key not in data:
-            r.problem((), f"the required key '{key}' is missing; see docs/personas.md")
+            r.problem((), f"the required key '{key}' is missing; see README.md (Writing a persona)")
     pid = data.get("id")
     if isinstance(pid, str) and not ID_RE.fullmatch(pid):
         r.problem(("id",), f"{pid!r} must be lowercase letters, digits and dashes, e.g. double-billing")

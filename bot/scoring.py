@@ -8,7 +8,7 @@ listen before fixing). The overall score follows the quality of the handling; th
 outcome only nudges it, because a trainee can do everything right and still get an
 escalation, or be hostile and get lucky.
 
-All weights are the constants below so the rubric reads in one place. docs/scoring.md
+All weights are the constants below so the rubric reads in one place. README.md (How a conversation is scored)
 explains it for trainers; keep the two in step. Wording lives in bot/coaching.py.
 """
 

@@ -142,3 +142,10 @@ def test_every_shipped_persona_loads_and_plays_differently() -> None:
         (p.mood_start, tuple(sorted(p.states)), p.start) for p in lib.personas.values()
     }
     assert len(shapes) == len(lib.personas), "two personas share the same machine"
+
+
+def test_the_readme_example_is_the_shipped_file_word_for_word() -> None:
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    shipped = (root / "personas" / "double-billing.yaml").read_text()
+    assert "```yaml\n" + shipped + "```" in readme

@@ -332,7 +332,7 @@ def test_excellent_conversation_still_gets_stretch_tips():
 
 
 def test_worked_example_in_docs():
-    """docs/scoring.md walks through this conversation by hand; keep the two in step."""
+    """README.md (How a conversation is scored) walks through this conversation by hand; keep the two in step."""
     lines = [("Hi, I'm Sam. I'm sorry you were charged twice.", "greeting", "apology", 60),
              ("Can you tell me the dates of both charges?", "question", 58),
              ("That's another department, but I'll refund the second charge today.", "defensive", "solution", 52),
