@@ -83,6 +83,53 @@ async def service_run(workdir: Path, library: Library, sessions: int, turns_each
     }
 
 
+async def paced_run(workdir: Path, library: Library, sessions: int, per_session_hz: float, seconds: float) -> dict:
+    """Latency at a steady offered load: each trainee sends on a fixed schedule.
+
+    A closed loop (everyone sends again the instant they get a reply) measures
+    throughput, but its latency is just queue length / throughput (Little's law). Real
+    trainees type; this run offers `sessions * per_session_hz` turns a second and
+    measures how long each one takes.
+    """
+    db = workdir / f"paced-{sessions}.sqlite3"
+    store = await Store.open(db)
+    service = HotseatService(store, library, max_turns=10_000, idle_timeout=10**9)
+    personas = [p.id for p in library.sorted()]
+    latencies: list[float] = []
+    interval = 1.0 / per_session_hz
+    loop = asyncio.get_running_loop()
+
+    async def trainee(i: int) -> None:
+        who = Who("paced", f"C{i % 50}", f"U{i}", f"user{i}")
+        await service.start(who, personas[i % len(personas)], seed=i)
+        start = loop.time() + interval * i / sessions  # spread the phases
+        n = 0
+        while True:
+            at = start + n * interval
+            if at - start > seconds:
+                return
+            await asyncio.sleep(max(0.0, at - loop.time()))
+            t0 = time.perf_counter()
+            reply = await service.reply(who, MESSAGES[(i + n) % len(MESSAGES)])
+            latencies.append(time.perf_counter() - t0)
+            if reply.ending is not None:
+                await service.start(who, personas[(i + n) % len(personas)], seed=i + n)
+            n += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(trainee(i) for i in range(sessions)))
+    elapsed = time.perf_counter() - t0
+    await store.close()
+    return {
+        "sessions": sessions,
+        "offered_per_s": sessions * per_session_hz,
+        "turns": len(latencies),
+        "turns_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(pct(latencies, 50) * 1000, 3),
+        "p99_ms": round(pct(latencies, 99) * 1000, 3),
+    }
+
+
 async def raw_commits(workdir: Path, n: int) -> float:
     """Committed single-row inserts per second: the floor a persisted turn is compared to."""
     db = aiosqlite.connect(workdir / "raw.sqlite3", isolation_level=None)
@@ -137,14 +184,15 @@ async def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="hotseat-bench-", dir=ROOT / "state"))
     try:
         if args.quick:
-            plan = {1: 300, 100: 20, 1000: 2}
-            commits, cls_seconds, mem_n = 3000, 1.0, 200
+            plan = {1: 300, 100: 20, 1000: 3}
+            commits, cls_seconds, mem_n, paced_s = 3000, 1.0, 200, 4.0
         else:
             plan = {1: 2000, 100: 60, 1000: 6}
-            commits, cls_seconds, mem_n = 10000, 3.0, 1000
+            commits, cls_seconds, mem_n, paced_s = 10000, 3.0, 1000, 15.0
         runs = {}
         for sessions, turns in plan.items():
             runs[sessions] = await service_run(workdir, library, sessions, turns)
+        paced = {n: await paced_run(workdir, library, n, hz, paced_s) for n, hz in ((1, 5.0), (100, 5.0), (1000, 1.0))}
         commit_per_s = await raw_commits(workdir, commits)
         classify_per_s = classifier_rate(cls_seconds)
         session_kb = await session_memory(workdir, library, mem_n)
@@ -153,21 +201,27 @@ async def main() -> None:
     main_run = runs[100]
     result = {
         "turns_per_s": main_run["turns_per_s"],
-        "p50_ms": main_run["p50_ms"],
-        "p99_ms": main_run["p99_ms"],
+        "p50_ms": paced[100]["p50_ms"],
+        "p99_ms": paced[100]["p99_ms"],  # 100 sessions at 5 messages/s each (500 turns/s offered)
         "commit_per_s": round(commit_per_s, 1),
         "ratio": round(main_run["turns_per_s"] / commit_per_s, 3),
         "classify_per_s": round(classify_per_s, 1),
         "session_kb": round(session_kb, 2),
         "runs": {str(k): v for k, v in runs.items()},
+        "paced": {str(k): v for k, v in paced.items()},
         "quick": args.quick,
     }
     if args.json:
         print(json.dumps(result))
         return
+    print("closed loop (each trainee sends again as soon as answered): throughput")
     print(f"{'sessions':>9} {'turns':>7} {'turns/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for r in runs.values():
         print(f"{r['sessions']:>9} {r['turns']:>7} {r['turns_per_s']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
+    print("steady load (trainees send on a schedule: 5/s each for 1 and 100 sessions, 1/s each for 1,000): latency")
+    print(f"{'sessions':>9} {'offered/s':>9} {'turns/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in paced.values():
+        print(f"{r['sessions']:>9} {r['offered_per_s']:>9.0f} {r['turns_per_s']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
     print(f"raw aiosqlite committed inserts/s: {commit_per_s:,.0f}  (turns/s at 100 sessions / commits/s = {result['ratio']})")
     print(f"classifier: {classify_per_s:,.0f} messages/s")
     print(f"memory per open session: {session_kb:.2f} KiB")

@@ -196,6 +196,7 @@ class HotseatService:
                 f"You are already in a conversation with {name} here. Reply to them, ask for a hint, "
                 "or end it before starting another."
             ) from None
+        record.engine = {}  # the live Conversation is the truth from here on
         live = _Live(record, persona, conv, last_customer=line)
         self._live[record.id] = live
         self._active[(who.workspace, who.channel, who.user)] = record.id
@@ -379,6 +380,7 @@ class HotseatService:
             hints = len(await self.store.hints(record.id)) if record.status == "active" else 0
             turns = await self.store.turns(record.id) if record.status == "active" and conv.turn else []
             last = turns[-1].customer if turns else conv.opening
+            record.engine = {}  # the live Conversation is the truth from here on
             live = _Live(record, persona, conv, hints=hints, last_customer=last)
             if record.status == "active":  # ended ones are looked at, never kept
                 self._live[record.id] = live
