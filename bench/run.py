@@ -53,17 +53,28 @@ def pct(values: list[float], q: float) -> float:
     return values[k]
 
 
-async def service_run(workdir: Path, library: Library, sessions: int, turns_each: int) -> dict:
-    db = workdir / f"svc-{sessions}.sqlite3"
-    store = await Store.open(db)
+async def drive(workdir: Path, library: Library, sessions: int, turns_each: int, per_session_hz: float | None = None) -> dict:
+    """Play `sessions` trainees at once, `turns_each` messages each, through the service.
+
+    Without a rate it is a closed loop (each trainee sends again the instant it is
+    answered): that measures throughput, but its latency is just queue length /
+    throughput (Little's law). With `per_session_hz`, each trainee sends on a fixed
+    schedule, as people typing do, and the latency is what one turn really costs at
+    that offered load.
+    """
+    store = await Store.open(workdir / f"drive-{sessions}-{per_session_hz}.sqlite3")
     service = HotseatService(store, library, max_turns=10_000, idle_timeout=10**9)
     personas = [p.id for p in library.sorted()]
     latencies: list[float] = []
+    loop = asyncio.get_running_loop()
 
     async def trainee(i: int) -> None:
         who = Who("bench", f"C{i % 50}", f"U{i}", f"user{i}")
         await service.start(who, personas[i % len(personas)], seed=i)
+        start = loop.time() + (i / sessions / per_session_hz if per_session_hz else 0.0)  # spread phases
         for n in range(turns_each):
+            if per_session_hz:
+                await asyncio.sleep(max(0.0, start + n / per_session_hz - loop.time()))
             t0 = time.perf_counter()
             reply = await service.reply(who, MESSAGES[(i + n) % len(MESSAGES)])
             latencies.append(time.perf_counter() - t0)
@@ -74,60 +85,16 @@ async def service_run(workdir: Path, library: Library, sessions: int, turns_each
     await asyncio.gather(*(trainee(i) for i in range(sessions)))
     elapsed = time.perf_counter() - t0
     await store.close()
-    return {
+    result = {
         "sessions": sessions,
         "turns": len(latencies),
         "turns_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(pct(latencies, 50) * 1000, 3),
         "p99_ms": round(pct(latencies, 99) * 1000, 3),
     }
-
-
-async def paced_run(workdir: Path, library: Library, sessions: int, per_session_hz: float, seconds: float) -> dict:
-    """Latency at a steady offered load: each trainee sends on a fixed schedule.
-
-    A closed loop (everyone sends again the instant they get a reply) measures
-    throughput, but its latency is just queue length / throughput (Little's law). Real
-    trainees type; this run offers `sessions * per_session_hz` turns a second and
-    measures how long each one takes.
-    """
-    db = workdir / f"paced-{sessions}.sqlite3"
-    store = await Store.open(db)
-    service = HotseatService(store, library, max_turns=10_000, idle_timeout=10**9)
-    personas = [p.id for p in library.sorted()]
-    latencies: list[float] = []
-    interval = 1.0 / per_session_hz
-    loop = asyncio.get_running_loop()
-
-    async def trainee(i: int) -> None:
-        who = Who("paced", f"C{i % 50}", f"U{i}", f"user{i}")
-        await service.start(who, personas[i % len(personas)], seed=i)
-        start = loop.time() + interval * i / sessions  # spread the phases
-        n = 0
-        while True:
-            at = start + n * interval
-            if at - start > seconds:
-                return
-            await asyncio.sleep(max(0.0, at - loop.time()))
-            t0 = time.perf_counter()
-            reply = await service.reply(who, MESSAGES[(i + n) % len(MESSAGES)])
-            latencies.append(time.perf_counter() - t0)
-            if reply.ending is not None:
-                await service.start(who, personas[(i + n) % len(personas)], seed=i + n)
-            n += 1
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(trainee(i) for i in range(sessions)))
-    elapsed = time.perf_counter() - t0
-    await store.close()
-    return {
-        "sessions": sessions,
-        "offered_per_s": sessions * per_session_hz,
-        "turns": len(latencies),
-        "turns_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(pct(latencies, 50) * 1000, 3),
-        "p99_ms": round(pct(latencies, 99) * 1000, 3),
-    }
+    if per_session_hz:
+        result["offered_per_s"] = sessions * per_session_hz
+    return result
 
 
 async def raw_commits(workdir: Path, n: int) -> float:
@@ -191,8 +158,10 @@ async def main() -> None:
             commits, cls_seconds, mem_n, paced_s = 10000, 3.0, 1000, 15.0
         runs = {}
         for sessions, turns in plan.items():
-            runs[sessions] = await service_run(workdir, library, sessions, turns)
-        paced = {n: await paced_run(workdir, library, n, hz, paced_s) for n, hz in ((1, 5.0), (100, 5.0), (1000, 1.0))}
+            runs[sessions] = await drive(workdir, library, sessions, turns)
+        paced = {
+            n: await drive(workdir, library, n, max(1, int(paced_s * hz)), hz) for n, hz in ((1, 5.0), (100, 5.0), (1000, 1.0))
+        }
         commit_per_s = await raw_commits(workdir, commits)
         classify_per_s = classifier_rate(cls_seconds)
         session_kb = await session_memory(workdir, library, mem_n)
