@@ -1,30 +1,37 @@
 """Rule-based behaviour classifier for trainee messages (see docs/behaviours.md).
 
-Why rules: the product must be deterministic, offline and fast (tens of thousands
-of messages a second), and the debrief quotes the exact words that earned a label,
-which regular expressions give us for free as match spans.
+Why rules: the product must be deterministic, offline and fast (tens of thousands of
+messages a second on one core), and the debrief quotes the exact words that earned a
+label, which regular-expression match spans give us for free.
 
 How it works:
-  1. The text is normalised 1:1 (curly quotes -> ', dashes -> -) with str.translate,
-     so every offset in the normalised string is an offset in the original text.
-     Case is handled with re.IGNORECASE rather than lower(), which can change length.
-  2. Each label has one precompiled alternation of phrase families (below, grouped
-     per label with a comment on what each family covers). Chat spellings (u, ur,
-     sry, thx, pls, im, dont) are folded into shared macros such as {YOU} and {SORRY}.
-  3. Matches of "positive" phrases are dropped when a negator sits just before them
-     in the same clause ("I'm not going to apologise", "it's not your fault").
-  4. A few labels need sentence-level or cross-label logic, done in plain Python:
-     questions vs paraphrase vs rhetorical/procedural questions, refusals split into
-     tactful_no (reason or alternative) vs stonewall, sympathy vs apology, and
-     check-backs (follow_up) vs remedy timelines (expectation).
+  1. Normalise 1:1 (curly quotes -> ', dashes -> -, odd spaces -> " ") and lowercase,
+     keeping one character per input character, so every offset found is an offset in
+     the original text.
+  2. Each label has a list of phrase families (below, one comment per family). Chat
+     spellings (u, ur, sry, thx, pls, im, dont) live in shared macros such as {YOU}.
+  3. One pass finds every family match: the dispatcher indexes each alternative by the
+     letters it can start with and, at each word of the message, runs only the ones
+     that can start there (see _Dispatcher for why this is needed for speed).
+  4. Plain Python then applies the conventions patterns cannot express alone:
+     negation ("I'm not going to apologise", "it's not your fault"), if/when clauses,
+     questions vs restatements vs rhetorical or procedural questions, refusals split
+     into tactful_no (reason or alternative) and stonewall, sympathy vs apology,
+     sarcastic "sorry", and check-backs (follow_up) vs remedy timelines (expectation).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-import re._constants as _K  # the stdlib parser: used once at import to index branches
-import re._parser as _P
+
+try:  # the stdlib's own regex parser: used once at import to index the branches
+    import re._constants as _K
+    import re._parser as _P
+except ImportError:  # pragma: no cover - older layout
+    import sre_constants as _K  # type: ignore[no-redef]
+    import sre_parse as _P  # type: ignore[no-redef]
 
 from .labels import LABELS
 from .model import Detection
@@ -252,7 +259,9 @@ _SS = "(?:^|" + "|".join(f"(?<={a}{_J}{{{n}}})" if n else f"(?<={a})" for a in (
 _SSC = "(?:^|" + "|".join(f"(?<={a}{_J}{{{n}}})" if n else f"(?<={a})" for a in ("^", "[.!?,;\n]") for n in range(4) if a != "^" or n) + ")"
 
 # --------------------------------------------------------------------------- #
-# Per-label phrase families. NEG-checked lists are dropped when negated.
+# Per-label phrase families. Patterns are written in lowercase against lowercased
+# text; for the labels in _NEGATED_LABELS a match is dropped when a negator or an
+# if-clause comes just before it in the same clause.
 # --------------------------------------------------------------------------- #
 
 GREETING = _c(
@@ -319,6 +328,9 @@ EMPATHY = _c(
     # "that must be / sounds really frustrating", "what a nightmare"
     r"\b(?:that|this|it|which)(?:'s| must| would| will| could| might| has| can)?\s+(?:have\s+)?(?:must|would|sounds?|sounded|seems?|looks?|feels?|be|been)\s+"
     r"(?:(?:like|so|really|very|incredibly|extremely|absolutely|genuinely|such|a|an|quite|truly|awfully|pretty|properly|been|be|a\s+real|very|really)\s+){0,3}(?:{FEEL}|{FEELW})",
+    r"\b(?:it'?s|that'?s|it is|that is|it must be|must be)\s+(?:so\s+|really\s+|just\s+)?(?:awful|horrible|terrible|miserable|rotten|horrid|no fun|not nice|not fun|rubbish|hard|tough|stressful|"
+    r"frustrating|upsetting|worrying|scary)\s+to\s+(?:be|have|find|get|come|wait|deal|go|lose|sit|see|hear|discover|arrive)\b",
+    r"\bsounds?\s+(?:(?:so|really|very|absolutely|incredibly|pretty|just|properly|utterly)\s+)?(?:like\s+(?:a\s+|such\s+a\s+)?(?:real\s+)?)?{FEEL}",
     r"\b(?:what a|such a) (?:\w+ )?(?:nightmare|pain|hassle|headache|ordeal|shame|stressful|frustrating|awful|horrible|rotten|difficult|tough)\b",
     r"\b(?:that|this|it) (?:can'?t|cannot|couldn'?t) (?:have been |be )(?:easy|fun|nice|pleasant|great)\b",
     r"\bthe last thing you (?:need|needed|want|wanted)\b",
@@ -402,6 +414,8 @@ OWNERSHIP = _c(
     r"\b(?:{ILL}|i can|let me|i want to|i'?d like to)\s+(?:\w+\s+)?(?:take care of|handle|deal with|look after|sort|sort out|fix|resolve|see to|follow|manage|chase)\s+(?:this|it|that|everything|your \w+|the \w+)\s+(?:\w+\s+)?(?:myself|personally)\b",
     r"\b(?:{ILL}|i can|i will)\s+personally (?:make sure|ensure|see to|take care|handle|deal|sort|oversee|look into|look after|chase|fix|resolve|own|get this)\b",
     r"\bleave (?:it|this|that|everything) (?:with|to) me\b",
+    r"\b(?:that|this|it|which)(?:'s| is| was|s)\s+(?:all\s+|entirely\s+|completely\s+|totally\s+)?down to (?:us|me|our \w+)\b",
+    r"\b(?:i|we)\s+(?:sent|gave|provided|quoted|shared|told you|gave you)\b[^.!?]{0,40}?\b(?:was|is|were|are)\s+(?:\w+\s+)?(?:broken|wrong|incorrect|inaccurate|out of date|outdated|faulty|misleading)\b",
     r"\b(?:mistake|error|fault|oversight|slip|failure|mix-?up|problem)s?\s+(?:(?:is|was|were)\s+)?(?:entirely\s+|completely\s+|totally\s+|definitely\s+)?on (?:our|my) (?:part|side|end)\b",
     r"\bour\s+(?:[\w-]+\s+){0,2}?(?:caused|created|broke|triggered|introduced|is (?:to blame|responsible))\b|\bcaused by (?:our|us|me|my)\b",
     r"\b(?:{ILL}|i can|let me|i want to)\s+(?:\w+\s+){0,5}?(?:for you\s+)?(?:myself|personally)\b(?=\s*[.!,]|\s*$|\s+(?:and|so|to|from|until)\b)",
@@ -462,7 +476,7 @@ PARAPHRASE = _c(
     r"check I(?:'ve| have)? (?:understood|got)|be clear|check I'?m following)\b",
     r"\bif I(?:'ve| have)? (?:understand|understood|heard|got|get|followed|read|caught) (?:you|this|that|it|everything|all (?:of )?that|things|the situation)?\s*(?:right|correctly|properly)\b",
     r"\bif I'?m (?:understanding|hearing|reading|following)\b(?:\s+(?:you|this|that|it|things))?(?:\s*(?:right|correctly|properly))?",
-    r"\b(?:let me|can I|I want to|I'?d like to|just want to|I just want to|let me just)\s+(?:just\s+)?(?:make sure I(?:'ve| have)? (?:understand|got|understood|'m following|am following|heard)|"
+    r"\b(?:let me|can I|I want to|I'?d like to|just want to|I just want to|let me just)\s+(?:just\s+)?(?:make sure I(?:'ve| have)? (?:understand|got|understood|'m following|am following|heard|(?:this|that|it|everything) right)|"
     r"recap|repeat (?:that|this|it|what you said) back|summari[sz]e|check (?:I'?ve|I have|that I'?ve|that I have) (?:understood|got)|play (?:that|it|this) back|"
     r"read (?:that|it|this) back|confirm (?:I(?:'ve| have)? understood|what you'?ve said|my understanding)|see if I(?:'ve| have)? got|check my understanding)",
     r"\b(?:just )?so I(?:'m| am)? (?:clear|sure|on the same page|understanding|understand|know|have it right|get this right)\b|\b(?:are|r) (?:you|u) (?:saying|telling me)\b|\bjust so I(?:'ve| have)? (?:got|understood|understand|heard) (?:it|that|this|you|everything)?",
@@ -533,7 +547,7 @@ SOLUTION = _c(
     r"\b(?:would|could|will|does|might)\s+(?:a|an|the|some)\s+(?:\w+\s+){0,3}?(?:refund|replacement|voucher|credit|discount|upgrade|loan|loaner|courtesy|exchange|swap|"
     r"rebooking|callback|repair|partial refund|free \w+)\s+(?:\w+\s+){0,2}?(?:help|work|suit|do|be (?:ok|okay|acceptable|helpful))\b",
     # completed remedies in the passive: "your account has been credited", "the fee is now waived"
-    r"\b(?:your|ur|the|a|an|that|this|it|which|these|those|both|all)\s+(?:\w+\s+){0,3}?(?:(?:has|have|'s)\s+(?:now\s+|just\s+|already\s+|also\s+)*been|(?:is|are|'s)\s+(?:now|already))\s+(?:now\s+)?"
+    r"\b(?:your|ur|the|a|an|that|this|it|which|these|those|both|all)\s+(?:(?!should\b|could\b|would\b|must\b|might\b|may\b)\w+\s+){0,3}?(?:(?:has|have|'s)\s+(?:now\s+|just\s+|already\s+|also\s+)*been|(?:is|are|'s)\s+(?:now|already))\s+(?:now\s+)?"
     r"(?:refunded|credited|waived|removed|reversed|cancell?ed|rebooked|upgraded|applied|reset|unlocked|fixed|repaired|replaced|reinstated|restored|"
     r"reconnected|reactivated|processed|issued|approved|sent|dispatched|shipped|arranged|scheduled|booked|corrected|adjusted|lifted|released|"
     r"cleared|voided|unblocked|extended|expedited|resolved|sorted|refunded|comped|discounted|reduced|added|raised|logged|submitted|placed|reserved|"
@@ -596,7 +610,7 @@ EXPECTATION_STRONG = _c(
     r"\b(?:ships|arrives|lands|goes out|dispatches|is dispatched|is shipped|gets to you|reaches you|should reach you|will reach you|should arrive|will arrive|kicks in|"
     r"takes effect|goes live|starts|begins|applies|comes into effect|clears|shows up|appears|is activated|activates|renews|resets)\s+(?:\w+\s+){0,2}?{TIME}",
     r"\bin (?:{NUM})(?:\s*(?:-|to|or)\s*(?:{NUM}))?\s*(?:working |business )?(?:days?|weeks?)\b",
-    r"\b(?:\d+|{NUM})\s*(?:-|to)\s*(?:\d+|{NUM})\s*(?:working |business )?days\b",
+    r"\b\d+\s*(?:-|to)\s*\d+\s*(?:working |business )?days\b",
     r"\b(?:first|then|after that|afterwards|from there|next),?\s+(?:you'?ll|you will|we'?ll|we will|they'?ll|the \w+ will|it'?ll|it will)\b",
     # "I've booked an engineer for tomorrow 8-12"
     r"\b(?:booked|scheduled|arranged|set up|lined up|reserved)\s+(?:you\s+)?(?:in\s+)?(?:a|an|the|your|ur)?\s*(?:\w+\s+){0,2}?(?:for|on|at|between)\s+{TIME}",
@@ -619,7 +633,7 @@ TACTFUL_ALT = _c(
     r"\bwhat (?:i|we)(?: can| could|'ll| will| am able to|'m able to) (?:do|offer)\b",
     r"\b(?:instead|alternatively|as an alternative|the (?:best|next best|closest) (?:thing|alternative|option|i can do|we can do))\b",
     r"\b(?:but|however|though)\b[^.!?]{0,40}?\b(?:there'?s (?:a|an|another|the)|there is (?:a|an|another)|you (?:can|could|may|might) (?:still|instead|also|either|choose|opt|try|use|book|apply|get|have)|"
-    r"one option|an option|another option|the option|how about|would you like|(?:is|are|'s) (?:free|complimentary|included|covered|on us|available|still available|no problem|absolutely fine|fine|possible|doable|an option))\b",
+    r"you (?:can|could|may|might) (?!not\b|n't)\w+|one option|an option|another option|the option|how about|would you like|(?:is|are|'s) (?:free|complimentary|included|covered|on us|available|still available|no problem|absolutely fine|fine|possible|doable|an option))\b",
 )
 
 REFUSE = _c(
@@ -628,7 +642,7 @@ REFUSE = _c(
     r"(?:{CANT}|cant|couldn'?t|could not|won'?t be able to|will not be able to|won'?t be|will not be|'m not able to|am not able to|are not able to|'re not able to|'re unable to|"
     r"(?:'m|am|are|'re) unable to|(?:'m|am|are|'re|is) not (?:allowed|permitted|authori[sz]ed|in a position|going|gonna|able) to|(?:{DONT}|doesn'?t|does not) have (?:the )?"
     r"(?:authority|ability|power|permission|option|means|discretion|authori[sz]ation) to|(?:{DONT}) (?:do|offer|provide|allow|accept|issue|sell|ship|deliver|take|"
-    r"price.?match|permit|support|honou?r|make|waive|exchange|cover|give|refund|guarantee|hold|reserve|transfer)|won'?t (?:be )?(?:refund|waive|cover|give|offer|compensat|credit|replace|change|cancel|accept|pay|reimburse|extend|do|make|honou?r|refunding|waiving|covering|giving|offering|compensating|crediting|replacing))"
+    r"price.?match|permit|support|honou?r|make|waive|exchange|cover|give|refund|guarantee|hold|reserve|transfer)|won'?t (?:be )?(?:escalat\w*|reopen\w*|reconsider\w*|transfer\w*|budg\w*|refund|waive|cover|give|offer|compensat|credit|replace|change|cancel|accept|pay|reimburse|extend|do|make|honou?r|refunding|waiving|covering|giving|offering|compensating|crediting|replacing))"
     r"\s+(?:be\s+(?:able\s+to\s+)?)?(?!(?:see|find|hear|locate|access|imagine|believ\w*|thank|wait|stress|emphasi[sz]e|apologi[sz]e|understand|tell|say|seem|reach|load|open|log|"
     r"connect|read|make out|quite|verify|confirm|get through|promise|guarantee (?:it|that|when|exactly|the \w+ will)|speak for|recall|remember|think|agree|express|even|pull|apologi\w+|say sorry|"
     r"put you|figure|work out|stop|blame|tolerate|stand|put up|accept (?:being|that language|abuse|insults|threats|this language|that kind)|argue|lie|keep|waste|pretend|hang up|leave|"
@@ -638,6 +652,9 @@ REFUSE = _c(
     r"transferable|something we (?:offer|do|allow)|within my (?:power|authority))",
     r"\b(?:isn'?t|aren'?t|is not|are not|was not|wasn'?t)\s+(?:\w+\s+)?(?:eligible|refundable|transferable|covered|possible|permitted|allowed)\b",
     r"\bno longer (?:available|possible|valid|eligible|offered|refundable|an option)\b",
+    # declining by unavailability: "I'm afraid the 8pm table is taken", "sadly it's sold out"
+    r"\b(?:i'?m afraid|unfortunately|sadly|regrettably)\b[^.!?]{0,60}?\b(?:taken|gone|unavailable|not available|sold out|out of stock|"
+    r"fully booked|booked up|discontinued|no longer (?:available|offered|possible))\b",
     r"\b(?:isn'?t|is not|aren'?t|are not|wasn'?t)\s+(?:really\s+)?something\s+(?:i|we)\s*(?:'m|am|are|'re)?\s*(?:can|could|able|allowed|do|offer|permitted|authori[sz]ed)",
     r"\b(?:{CANT}|won'?t|will not|aren'?t able to|isn'?t able to)\s+be\s+(?:refunded|exchanged|returned|cancell?ed|changed|transferred|waived|reversed|extended|reissued|credited|"
     r"upgraded|moved|rebooked|reimbursed|honou?red|processed|accepted|removed|amended|swapped|reinstated|split|delivered|shipped|repaired|replaced)\b",
@@ -669,7 +686,7 @@ STONEWALL = _c(
     r"\bend of (?:story|discussion|conversation|the (?:discussion|conversation|matter))\b|\bfull stop\b|\bperiod\s*[.!]*\s*$",
     r"\b(?:that'?s|this is|it'?s|the decision is|the answer is|my answer is|our decision is|my decision is)\s+(?:\w+\s+)?final\b|\bfinal answer\b",
     r"\b(?:and )?that'?s (?:that|the end of (?:it|that|the matter)|all there is to it)\b|\bit is what it is\b|\b(?:rules|policy) (?:are|is) (?:rules|policy)\b",
-    r"\btake it or leave it\b|\bno exceptions?\b|\bthe answer(?:'s|s| is) (?:still |just |simply )?no\b|\bmy hands are tied\b|\bno can do\b|\bnot (?:happening|gonna happen|going to happen)\b",
+    r"\btake it or leave it\b|\bno exceptions?\b|\b(?:the|my|our) answer(?:'s|s| is) (?:still |just |simply )?no\b|\bmy hands are tied\b|\bno can do\b|\bnot (?:happening|gonna happen|going to happen)\b",
     r"\b(?:i'?m|i am|we'?re|we are)\s+(?:not\s+(?:able|going|willing|prepared)\s+to|unable to|done)\s+(?:discuss|talk about|go over|debate|argue about|going over|discussing)\s+"
     r"(?:this|it|that)\s+(?:any\s?(?:further|more|longer)|again)\b",
     r"\b(?:i'?m|i am|we'?re|we are) (?:not )?(?:discussing|debating) (?:this|it) (?:any ?(?:further|more))\b",
@@ -687,7 +704,7 @@ STONEWALL = _c(
 
 # "That's the policy." on its own shuts the door; after a reason it is part of the explanation.
 POLICY = _c(
-    r"\b(?:that'?s|it'?s|that is|it is|those are)\s+(?:just\s+|simply\s+)?(?:the|our|company|store|bank|airline|hotel|\w+)\s+(?:policy|rules)\b(?!\s*,?\s*(?:but|though|however))",
+    r"\b(?:that'?s|it'?s|that is|it is|those are)\s+(?:just\s+|simply\s+)?(?:(?:the|our|company|store|bank|airline|hotel|\w+)\s+)?(?:policy|rules)\b(?!\s*,?\s*(?:but|though|however))",
     r"\b(?:it'?s|that'?s|it is|that is)\s+against (?:\w+ )?(?:policy|the rules)\b",
 )
 
@@ -747,7 +764,7 @@ BOUNDARY = _c(
     r"\s+(?:is|are|isn'?t|aren'?t|won'?t|will not|is not|are not|doesn'?t|does not)\s+(?:\w+\s+)?(?:ok|okay|acceptable|appropriate|tolerated|necessary|needed|helping|help|going to help|"
     r"allowed|fine|on|get us|productive|called for|accepted)\b",
     r"\b(?:i|we)(?:'m|'re| am| are)?\s+(?:won'?t|will not|can'?t|cannot|{DONT}|not going to|not gonna|not|refuse to)\s+(?:\w+\s+)?(?:(?:accept|allow)\s+(?=being|that|this|abuse|abusive|threats|insults|"
-    r"swearing|shouting|personal|rude|that kind|this kind|language|you to|anyone to|people to|staff)|tolerate|stand for|put up with|"
+    r"swearing|shouting|personal|rude|that kind|this kind|language|you to|anyone to|people to|staff)|tolerate|stand for|put up with|take (?=abuse|insults|threats|that language|being)|"
     r"be spoken|be talked|be shouted|be sworn|be called|be insulted|be abused|be threatened|continue (?:if|while|when|with (?:this|that) language)|keep going if|"
     r"help you if you|engage with|respond to (?:threats|insults|abuse|that language|swearing)|listen to (?:threats|insults|abuse|swearing))\b(?!\s+(?:returns|refunds|that request|this request|cash|cards|payment))",
     r"\b(?:end|terminate|disconnect|close|finish)\s+(?:the|this|our)\s+(?:call|chat|conversation|session)\s+(?:if|unless|should)\b",
@@ -758,8 +775,9 @@ BOUNDARY = _c(
     r"swearing|shouting|your voice|the language|this respectful)\b",
     r"\b(?:need|want|ask|would like)\s+(?:the|your|this|that|these|those)\s+(?:\w+\s+)?(?:comments|insults|swearing|language|abuse|shouting|threats|name-?calling|remarks|attacks)\s+to\s+(?:stop|end)\b",
     r"\b{ABUSE}\s+(?:\w+\s+){0,2}?(?:won'?t|will not|isn'?t|is not|aren'?t|are not|doesn'?t|does not|don'?t|do not)\s+(?:going to\s+)?(?:\w+\s+)?(?:help|get (?:us|you|anyone) anywhere|"
-    r"solve|fix|change|speed|okay|ok|acceptable|appropriate|tolerated|necessary|make)\b",
+    r"solve|fix|change|speed|okay|ok|acceptable|appropriate|tolerated|necessary|make|get (?:\w+\s+){0,2}?(?:sorted|fixed|resolved|done|anywhere|faster|quicker))\b",
     r"\b(?:drop|stop|cut out|lose|quit|leave out|hold off on|enough with|enough of|no more)\s+(?:the|your|all the|these|those)\s+(?:\w+\s+)?(?:insults|abuse|swearing|threats|attitude|name-?calling|personal (?:comments|attacks|remarks))\b",
+    r"\b{ABUSE}\s+(?:needs?|has|have|must|is going|are going|got)\s+(?:to\s+)?(?:stop|end|cease)\b",
     r"\bmind your language\b|\blower your voice\b|\btone it down\b|\blanguage like that\b|\btalk to me like that\b|\bspeak to me like that\b",
     r"\bnot (?:okay|ok|acceptable|appropriate|fair) to (?:speak|talk|shout|swear|call|insult|threaten|yell)\b",
     r"\b(?:treat|speak to|talk to) (?:me|each other|our staff) with respect\b|\bmutual respect\b|\bwith (?:some )?respect\b(?=[^.!?]*\b(?:help|sort|fix|resolve)\b)",
@@ -806,6 +824,7 @@ BLAME = _c(
     r"\b{YOU}(?:'ve| have)?\s+(?:already\s+|clearly\s+|obviously\s+)?(?:used|worn|opened|activated|redeemed|downloaded|consumed|eaten|had)\s+(?:it|them|the|this|that|your|ur)\b"
     r"(?=[^.!?]{0,30}\b(?:for|already|months?|weeks?|years?|so|which)\b)",
     r"\b(?:perhaps|maybe)\s+(?:next time,?\s+)?(?:try\s+)?(?:read|check|look at|follow|pay attention|make sure|remember|don'?t)\b|\bnext time,?\s+(?:try\s+(?:to\s+)?)?(?:read|check|pay attention)\b",
+    r"\b{YOU}\s+(?:\w+ed|did|set|made|chose|picked|deleted|cancell?ed|changed|turned|switched)\b[^.!?]{0,30}?\byourself\b",
     r"\buser error\b|\boperator error\b|\bthat'?s on {YOU}\b",
     r"\bwhy (?:on earth |the hell |exactly )?(?:didn'?t|did not|don'?t|wouldn'?t|haven'?t|weren'?t) {YOU}\s+(?:just\s+|simply\s+)?\w+",
     r"\b(?:was|were|had|happened)\s+(?:\w+\s+){0,3}?when\s+{YOU}\s+(?:returned|brought|sent|dropped|handed|gave|had|used)\b",
@@ -858,6 +877,7 @@ DEFENSIVE = _c(
     r"\b(?:how|why) (?:would|was|were|should) (?:i|we) (?:have )?(?:know|known|supposed to know|expected to know)\b",
     r"\b(?:i|we) (?:can'?t|cannot) be (?:held )?(?:responsible|blamed|accountable)\b|\b(?:i'?m|i am|we'?re|we are) not (?:responsible|liable|accountable) for\b",
     r"\bnot my problem\b|\bnot our problem\b",
+    r"\bi(?:'ve| have)?\s+(?:only|just)\s+(?:started|joined|been here)\b|\b(?:i'?m|i am)\s+(?:(?:only|just|quite|really)\s+)?new\s+(?:here|to this|in this|in the job)\b",
     r"\b(?:wasn'?t|was not|isn'?t|is not|weren'?t|were not)\s+(?:our|us|me|my|we)\b(?:\s+[\w-]+)?\s+(?:who|that)\s+(?:caused|did|broke|damaged|lost|made|messed|dropped)\b",
     r"\b(?:isn'?t|is not|wasn'?t|was not|not)\s+(?:really\s+|exactly\s+|strictly\s+)?on (?:us|me)\b|\bnot (?:really )?(?:down to|on) (?:us|me)\b",
     r"\b(?:i|we)\s+(?:just|only)\s+(?:sell|sold|book|booked|take|took|handle|process|processed|pass on|deliver|resell|work|provide|host|list)\b",
@@ -975,10 +995,11 @@ RUDE = _c(
     r"\b(?:like i (?:already |just )?said|as i already (?:said|told you|explained)|i'?ve already (?:told|said|explained) (?:you|this|that|it)|i (?:have )?already told you|"
     r"for the (?:\w+ )?(?:time|last time)|i'?ve (?:told|explained) (?:you |this |it |that )?(?:\w+ )?(?:times|twice)|i'?ve explained this (?:\w+ )?(?:times|twice|already))\b",
     r"\bhow many (?:more )?times (?:do|must|have|did|am|will|should) (?:i|you)\b",
+    r"\b(?:are|r) {YOU} (?:seriously|really|actually|honestly) (?:asking|telling|saying|complaining)\b|\basking (?:me )?(?:that|this|the same thing) again\b",
     r"\b(?:are|r) {YOU} (?:even |actually |really |seriously |just |being )?(?:listening|serious|kidding|joking|deaf|stupid|blind|dense|thick|for real|that slow|dumb|illiterate|"
     r"reading (?:what|my|anything)|paying attention|hearing me|for real)\b",
     r"\b(?:can'?t|cannot|can) {YOU} (?:not )?(?:even )?read\b|\bdo {YOU} (?:even|not|actually) (?:know|understand|read|listen|get it|speak)\b|\bdon'?t {YOU} (?:understand|get it|listen|read)\b",
-    r"\bwhat part of\b|\b{YOU} people\b|\bi (?:\w+ )?don'?t have (?:the )?(?:time|all day|patience) for (?:this|you|that|people like)\b|"
+    r"\bwhat (?:is it|bit|exactly)? ?(?:that )?{YOU} (?:don'?t|do not|can'?t|cannot) (?:understand|get|see)\b|\bwhat part of\b|\b{YOU} people\b|\bi (?:\w+ )?don'?t have (?:the )?(?:time|all day|patience) for (?:this|you|that|people like)\b|"
     r"\b(?:i'?m|i am)\s+(?:so\s+|really\s+|getting\s+|honestly\s+)?(?:tired|sick|fed up|bored) (?:of|with) (?:this|you|your|these|hearing|listening|explaining)\b|\ba you problem\b|\bi (?:{DONT}|don'?t) (?:care|give a)\b|\bi couldn'?t care less\b",
     r"\bis (?:that|it|this) (?:so|really that|too|really so) (?:hard|difficult|complicated)\b|\beven a (?:child|kid|toddler|five.year.old)\b",
     r"\bit'?s (?:not|really not) (?:that|so) (?:hard|difficult|complicated)\b(?=[^.!?]*\b(?:you|u|understand|read|follow)\b)",
@@ -1016,10 +1037,12 @@ RUDE = _c(
 )
 
 # --------------------------------------------------------------------------- #
-# Dispatch: try each branch only where the message has a word starting with the
-# letters the branch can start with. Python's re has no literal tries, so scanning
-# 300 branches over every character is what made the naive version slow; indexing
-# branches by their first four characters keeps it to a few match() calls a word.
+# Dispatch. Python's re has no tries and no multi-pattern search: the ~400 phrase
+# families as plain alternations, searched at every character, cost ~900 us a message.
+# Instead each alternative is indexed by the characters it can start with (found by
+# walking the stdlib regex parser's tree) and tried only where the message has a word
+# that starts that way: about a dozen match() calls a message. Everything is compiled
+# at import (~2.5 s), so the first message is as fast as the millionth.
 # --------------------------------------------------------------------------- #
 def _charset(av: list) -> set[str] | None:
     out: set[str] = set()
@@ -1093,13 +1116,14 @@ def _keys(src: str) -> set[str] | None:
     """Index keys for a branch, or None when it may start anywhere (then it is searched).
 
     Keys are as long as possible (up to 8 characters, so "the decision" is not tried at
-    every "the ") while the set stays small; long word lists fall back to shorter keys."""
+    every "the ") while the set stays small: an alternative with many keys would be
+    compiled into many folded regexes, so long word lists fall back to shorter keys."""
     try:
         items = list(_P.parse(src).data)
     except re.error:  # pragma: no cover - every pattern compiles before we get here
         return None
     keys: set[str] | None = None
-    for k, cap in ((8, 400), (6, 800), (4, 800), (3, 800), (2, 800), (1, 800)):
+    for k, cap in ((8, 24), (6, 48), (4, 800), (3, 800), (2, 800), (1, 800)):
         try:
             keys = _prefixes(items, k)
         except _TooMany:
@@ -1116,6 +1140,35 @@ def _keys(src: str) -> set[str] | None:
 
 
 Span = tuple[int, int]
+
+
+def _required_literal(src: str) -> str:
+    """The longest run of plain characters outside any group, class or quantifier:
+    every match contains it. "" when there is none worth checking."""
+    best, run, depth, i = "", "", 0, 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            run, i = "", i + 2
+            continue
+        if c == "[":
+            run, i = "", _skip_class(src, i)
+            continue
+        if c in "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if depth == 0 and c in _PLAIN:
+            run += c
+            nxt = src[i + 1] if i + 1 < len(src) else ""
+            if nxt in "?*{":
+                run = run[:-1]
+            elif len(run) > len(best):
+                best = run
+        else:
+            run = ""
+        i += 1
+    return best if len(best) >= 3 else ""
 
 
 def _split_alternatives(src: str) -> list[str]:
@@ -1168,14 +1221,18 @@ def _closes_at_end(src: str) -> bool:
 class _Dispatcher:
     """Finds the spans of many rules in one pass over the word starts.
 
-    Every alternative of every rule is indexed by the (up to four) characters it can
-    start with. One C-level scan lists the message's word starts with their longest
-    index key, and at each of those a single match() runs the alternatives that can
-    start there, folded into one regex of lookaheads with a named group per rule.
+    Every alternative of every rule is indexed by the characters (up to eight) it can
+    start with. For each index key, the alternatives registered under exactly that key
+    are folded into one regex of lookaheads with a named group per rule, so one match()
+    reports every rule matching there. One C-level scan lists the message's word starts
+    with their longest key; each word then runs the folded regexes of that key and of
+    its shorter keys ("the deci", "the ", "th"). Each alternative is compiled into few
+    folded regexes, so everything is compiled at import in well under a second.
     """
 
     def __init__(self, rules: tuple[tuple[str, _Rule], ...]) -> None:
         self.slots = tuple(name for name, _ in rules)
+        self.rules = dict(rules)
         by_key: dict[str, dict[int, list[str]]] = {}
         scan: dict[int, list[str]] = {}
         for slot, (_, rule) in enumerate(rules):
@@ -1187,52 +1244,53 @@ class _Dispatcher:
                     else:
                         for key in keys:
                             by_key.setdefault(key, {}).setdefault(slot, []).append(alt)
-        folded: dict[str, list] = {}
-        self.table: dict[str, list] = {}
-        for key in by_key:
-            per_slot: dict[int, list[str]] = {}
-            for n in range(1, len(key) + 1):  # a text prefix also meets every shorter key
-                for slot, alts in by_key.get(key[:n], {}).items():
-                    lst = per_slot.setdefault(slot, [])
-                    lst.extend(a for a in alts if a not in lst)
+        compiled: dict[str, tuple[re.Pattern[str], tuple[tuple[str, int], ...]]] = {}
+        own: dict[str, tuple[re.Pattern[str], tuple[tuple[str, int], ...]]] = {}
+        for key, per_slot in by_key.items():
             src = "".join(
                 f"(?=(?P<slot{slot}>" + "|".join(f"(?:{a})" for a in per_slot[slot]) + ")|)" for slot in sorted(per_slot)
             )
-            if src not in folded:
-                folded[src] = [None, src]  # compiled on first use: most keys never occur
-            self.table[key] = folded[src]
-        self.scan = tuple((self.slots[slot], re.compile("|".join(f"(?:{a})" for a in alts))) for slot, alts in sorted(scan.items()))
-        self.keyscan = re.compile(r"\b(?=(" + _trie(self.table) + "))")
+            if src not in compiled:
+                rx = re.compile(src)
+                compiled[src] = (rx, tuple((self.slots[slot], rx.groupindex[f"slot{slot}"]) for slot in sorted(per_slot)))
+            own[key] = compiled[src]
+        # a word meeting key "the deci" also meets "the ", "th", ...: run all of them
+        self.chain = {
+            key: tuple(own[key[:n]] for n in range(len(key), 0, -1) if key[:n] in own) for key in own
+        }
+        self.scan = tuple(
+            (self.slots[slot], _required_literal(a), re.compile(a)) for slot, alts in sorted(scan.items()) for a in alts
+        )
+        self.keyscan = re.compile(r"\b(?=(" + _trie(own) + "))")
 
     def run(self, low: str) -> dict[str, list[Span]]:
         """Spans per rule name, in order of start; rules without a match are absent."""
         found: dict[str, list[Span]] = {}
-        table = self.table
+        chain = self.chain
         for w in self.keyscan.finditer(low):
-            entry = table[w.group(1)]
-            if entry[0] is None:
-                rx = re.compile(entry[1])
-                entry[0] = (rx, tuple((self.slots[int(g[4:])], i) for g, i in rx.groupindex.items() if g.startswith("slot")))
-            rx, groups = entry[0]
-            m = rx.match(low, w.start())
-            if m.lastindex is None:  # no rule matched at this word
+            p = w.start()
+            for rx, groups in chain[w.group(1)]:
+                m = rx.match(low, p)
+                if m.lastindex is None:  # no rule matched here
+                    continue
+                regs = m.regs
+                for name, gi in groups:
+                    r = regs[gi]
+                    if r[0] >= 0 and r[1] > r[0]:
+                        if name in found:
+                            found[name].append(r)
+                        else:
+                            found[name] = [r]
+        for name, lit, rx in self.scan:
+            if lit and lit not in low:
                 continue
-            regs = m.regs
-            for name, gi in groups:
-                r = regs[gi]
-                if r[0] >= 0 and r[1] > r[0]:
-                    if name in found:
-                        found[name].append(r)
-                    else:
-                        found[name] = [r]
-        for name, rx in self.scan:
             spans = [m.span() for m in rx.finditer(low) if m.end() > m.start()]
             if spans:
                 found[name] = sorted(found.get(name, []) + spans)
+        for name, spans in found.items():  # several regexes may report one word
+            if len(spans) > 1:
+                spans.sort()
         return found
-
-
-_WORD_START = re.compile(r"\b\w")
 
 
 # --------------------------------------------------------------------------- #
@@ -1275,33 +1333,18 @@ _SOL_ERROR = _rc(
     r"twice|too early|too late|when (?:we|i) shouldn'?t)\b")
 
 
-def _first(rx: re.Pattern[str], norm: str, negatable: bool = False, label: str = "") -> tuple[int, int] | None:
-    for m in rx.finditer(norm):
-        if negatable and _negated(norm, m.start()):
-            continue
-        if label == "blame" and _conditional(norm, m.start(), _ONCE_TAIL):
-            continue
-        if label == "solution" and (_conditional(norm, m.start(), _SUBORD_TAIL) or _SOL_ERROR.match(norm, m.end())):
-            continue
-        s, e = m.span()
-        if e > s:
-            return s, e
-    return None
-
-
 # Sentence spans: split on . ! ? and newlines, but keep "3.5", "a.m." and "e.g." inside.
-_SENT = re.compile(r"(?:[^.!?\n]|\.(?=\w))+[.!?]*")
+_SENT = re.compile(r"[^\s.!?](?:[^.!?\n]|\.(?=\w))*[.!?]*")
 
 
 def _sentences(norm: str) -> list[tuple[int, int]]:
     """Sentence spans trimmed of surrounding whitespace."""
     out = []
     for m in _SENT.finditer(norm):
-        seg = m.group()
-        body = seg.strip()
-        if body:
-            a = m.start() + len(seg) - len(seg.lstrip())
-            out.append((a, a + len(body)))
+        a, b = m.span()
+        if norm[b - 1].isspace():  # a line ending in spaces
+            b = a + len(m.group().rstrip())
+        out.append((a, b))
     return out
 
 
@@ -1310,11 +1353,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _same_sentence(sents: list[tuple[int, int]], a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return any(s <= a[0] < e and s <= b[0] < e for s, e in sents) or _overlaps(a, b)
-
-
-def _inside(span: tuple[int, int], sent: tuple[int, int]) -> bool:
-    return sent[0] <= span[0] < sent[1]
+    sa = _sentence_of(sents, a[0])
+    return (sa is not None and sa[0] <= b[0] < sa[1]) or _overlaps(a, b)
 
 
 GRATITUDE = _c(
@@ -1332,14 +1372,19 @@ GRATITUDE = _c(
     r"\b{THANKS}\s+(?:so much|very much|again|a lot)?\s*(?:[.!]+|$)(?<=.)(?=\s*$)",
 )
 
-_NEGATED_LABELS = ("ownership", "solution", "escalation_offer", "blame", "gratitude", "follow_up", "empathy", "apology", "dismissive")
-_PLAIN_LABELS = ("greeting", "boundary", "defensive", "argue", "rude")
+# Labels whose phrases a preceding negator cancels ("it's not your fault"); the rest
+# carry their negation inside the phrase ("that's not true", "it's not my fault").
+_NEGATED_LABELS = (
+    "ownership", "solution", "escalation_offer", "blame", "gratitude", "follow_up", "empathy", "apology", "dismissive", "argue",
+)
+_PLAIN_LABELS = ("greeting", "boundary", "defensive", "rude")
 
 # Sentences that are rhetorical jabs, not questions.
 _RUDE_Q = _c(
     r"\b(?:are|r) {YOU} (?:even|actually|really|seriously|being)\b|\bwhat part of\b|\bhow many (?:more )?times\b|\bdo {YOU} (?:even|not)\b|\bdon'?t {YOU}\b|"
     r"\bcan'?t {YOU}\b|\bwhy (?:on earth |the hell |exactly )?(?:didn'?t|don'?t|can'?t|wouldn'?t|haven'?t) {YOU}\b|\b(?:why|what|how) on earth\b|\bhave you (?:tried )?actually\b|\bhave you actually\b|\bdid {YOU} (?:even|actually|really|not)\b|\bis (?:that|it) (?:so|really|too)\b|"
-    r"\bwhat (?:did|do) {YOU} expect\b|\bseriously\b|\bwho (?:would|could)\b|\bwhat do you want me to do\b|\bdo you (?:think|expect) (?:i|we)\b",
+    r"\bwhat (?:is it|bit|exactly)? ?(?:that )?{YOU} (?:don'?t|do not|can'?t|cannot) (?:understand|get|see)\b|"
+    r"\bwhat (?:did|do) {YOU} expect\b|\bseriously\b|\basking (?:me )?(?:that|this|the same thing) again\b|\bwho (?:would|could)\b|\bwhat do you want me to do\b|\bdo you (?:think|expect) (?:i|we)\b",
 )
 
 _Q_CLAUSE = _rc(
@@ -1352,6 +1397,14 @@ _Q_WH_NOQ = _rc((
     r"(?!.*\b(?:i|we)(?:'ll| will| can| could|'m going to| am going to) (?:do|offer)\b)"
 ))
 
+def _explained(norm: str, sent: Span, policy: Span | None) -> bool:
+    """A reason in the sentence; "those are the rules" on its own is not one."""
+    for m in EXPLAIN.finditer(norm, sent[0], sent[1]):
+        if policy is None or not _overlaps(m.span(), policy):
+            return True
+    return False
+
+
 _ROLE_IN_ALT = _rc(r"\b(?:manager|supervisor|team ?lead(?:er)?|specialist|senior|colleague|boss)\b")
 
 _SYMPATHY = _c(
@@ -1362,8 +1415,17 @@ _SYMPATHY = _c(
 
 _TIME_RX = _c(_TIME)
 _I_WE = re.compile(r"\s*(?:i|we)\b")
+# future dates (not "now" or "today"): a remedy with one of these is a timeline
+_DATED = _rc(
+    r"\b(?:tomorrow|tmrw|tmr|tomorow|tommorow|tonight|overnight|next (?:week|month)|(?:on|by|this|next|before|until)\s+(?:{DAY}|the \d+\w*|\d+(?:st|nd|rd|th)|"
+    r"end of (?:the )?(?:day|week|month))|within\s+(?:{NUM})\s*(?:working |business )?{UNIT}|in\s+(?:{NUM})\s*(?:working |business )?(?:days?|weeks?|hours?))\b"
+)
 # cheap gate for the weak (future + time) expectation check
-_FUTURE = re.compile(r"will|'ll|should|shud|shd|would|going to|youll|itll|theyll|ships|arrives|lands|goes out|dispatches")
+# (not after "i"/"we": the agent's own "I'll ..." is a promise or a check-back, not a timeline)
+_FUTURE = re.compile(
+    r"(?<!\bi)(?<!\bwe)'ll|(?<!\bi )(?<!\bwe )\b(?:will|should|shud|shd|would)\b|(?<!\bi'm )(?<!\bwe're )going to|"
+    r"youll|itll|theyll|ships|arrives|lands|goes out|dispatches"
+)
 _FU_CUT = _rc(r"[.!?;\n]|,\s*(?:and|but|then|so|while)\b|\band\b|\bbecause\b|\bsince\b|\bso\b|\bbut\b")
 
 # Every rule scanned in the one dispatcher pass; label slots plus the features the
@@ -1376,7 +1438,7 @@ _DISPATCH = _Dispatcher((
     ("refuse", REFUSE), ("stonewall", STONEWALL), ("policy", POLICY),
     ("exp_strong", EXPECTATION_STRONG),
     ("sarcastic", SARCASTIC_SORRY), ("sympathy", _SYMPATHY),
-    ("paraphrase", PARAPHRASE), ("q_request", QUESTION_REQUEST),
+    ("paraphrase", PARAPHRASE), ("q_request", QUESTION_REQUEST), ("q_procedural", _Q_PROCEDURAL), ("rude_q", _RUDE_Q),
     ("greet_name", GREETING_NAME_CANDIDATE),
 ))
 
@@ -1385,12 +1447,18 @@ _NONE: list[Span] = []
 
 
 def _within(spans: list[Span], s: int, e: int) -> Span | None:
-    """First span starting inside [s, e)."""
-    for sp in spans:
-        if sp[0] >= e:
-            return None
-        if sp[0] >= s:
-            return sp
+    """First span starting inside [s, e) (spans are sorted by start)."""
+    i = bisect_left(spans, (s, -1))
+    if i < len(spans) and spans[i][0] < e:
+        return spans[i]
+    return None
+
+
+def _sentence_of(sents: list[Span], i: int) -> Span | None:
+    """The sentence containing offset i (sentences are sorted and disjoint)."""
+    k = bisect_right(sents, (i, 1 << 62)) - 1
+    if k >= 0 and sents[k][0] <= i < sents[k][1]:
+        return sents[k]
     return None
 
 
@@ -1412,7 +1480,7 @@ def _questions(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[in
         is_q = "?" in norm[max(s, e - 3):e]
         req = _within(f.get("q_request", _NONE), s, e) is not None
         # procedural ("can I put you on hold?") only matters for questions and requests
-        proc = (is_q or req) and _Q_PROCEDURAL.search(norm, s, e) is not None
+        proc = (is_q or req) and _within(f.get("q_procedural", _NONE), s, e) is not None
         para = None
         m = _within(f.get("paraphrase", _NONE), s, e)
         if m is not None:
@@ -1430,7 +1498,7 @@ def _questions(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[in
                     del hits[lab]
             continue
         if is_q:
-            if proc or _RUDE_Q.search(norm, s, e) is not None:
+            if proc or _within(f.get("rude_q", _NONE), s, e) is not None:
                 continue
             if req or e - s < 60 or _Q_START.match(norm, s, e) or _Q_CLAUSE.search(norm, s, e):
                 hits.setdefault("question", (s, e))
@@ -1455,7 +1523,7 @@ def _refusals(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[int
         return
     if not sents:
         sents = [(0, len(norm))]
-    k = next((i for i, se in enumerate(sents) if se[0] <= anchor[0] < se[1]), 0)
+    k = max(0, bisect_right(sents, (anchor[0], 1 << 62)) - 1)
     s0, s1 = sents[k]
     # the alternative must come with or after the refusal (same or next two sentences)
     w0, w1 = anchor[0], sents[min(k + 2, len(sents) - 1)][1]
@@ -1477,7 +1545,7 @@ def _refusals(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[int
         return  # the way forward offered is a supervisor or specialist
     if ref is not None:
         nxt = sents[k + 1] if k + 1 < len(sents) else (s1, s1)
-        if EXPLAIN.search(norm, s0, s1) or EXPLAIN.search(norm, nxt[0], nxt[1]):
+        if _explained(norm, (s0, s1), policy) or _explained(norm, nxt, policy):
             hits.setdefault("tactful_no", (anchor[0], max(anchor[1], s1)))
         else:
             hits.setdefault("stonewall", ref)
@@ -1487,7 +1555,7 @@ def _refusals(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[int
 
 def _hedged(norm: str, sents: list[tuple[int, int]], span: tuple[int, int]) -> bool:
     """A hedge or a policy statement in the same clause cancels a timeline."""
-    s0, s1 = next(((a, b) for a, b in sents if a <= span[0] < b), (0, len(norm)))
+    s0, s1 = _sentence_of(sents, span[0]) or (0, len(norm))
     left = s0
     for c in _FU_CUT.finditer(norm, s0, span[0] + 4):  # +4: a match may start with "and"
         if c.end() <= span[0] + 4:
@@ -1503,8 +1571,9 @@ def _expectation(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[
     if fu is not None:
         # the clause around the follow-up: from the previous clause break to the next one
         left = 0
-        for c in _FU_CUT.finditer(norm, 0, fu[0]):
-            left = c.end()
+        for c in _FU_CUT.finditer(norm, 0, fu[0] + 4):  # +4: the span may start with "and"
+            if c.end() <= fu[0] + 4:
+                left = c.end()
         m = _FU_CUT.search(norm, fu[1])
         fu_clause = (left, m.start() if m else len(norm))
 
@@ -1514,6 +1583,14 @@ def _expectation(norm: str, sents: list[tuple[int, int]], hits: dict[str, tuple[
     for sp in f.get("exp_strong", _NONE):
         if ok(sp) and not _negated(norm, sp[0]) and not _hedged(norm, sents, sp):
             hits["expectation"] = sp
+            return
+    sol = hits.get("solution")
+    if sol is not None:
+        # "I'll send an engineer tomorrow": when the remedy happens ("right now" is not a timeline)
+        t = _DATED.search(norm, sol[1], min(len(norm), sol[1] + 80))
+        if t is not None and ok((sol[0], t.end())) and not _hedged(norm, sents, (sol[0], t.end())) \
+                and not _FU_CUT.search(norm, sol[1], t.start()):
+            hits["expectation"] = (sol[0], t.end())
             return
     if _FUTURE.search(norm) is None:
         return

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .classifier import labels
 from .labels import LABEL_SET, LABELS
 
 
@@ -135,18 +136,12 @@ class Report:
         }
 
 
-def _default_classify(text: str) -> list[str]:
-    from .classifier import labels  # late import: evaluation stays usable on its own
-
-    return labels(text)
-
-
 def evaluate(
     pairs: Iterable[tuple[str, Sequence[str]]],
-    classify_fn: Callable[[str], Iterable[str]] | None = None,
+    classify_fn: Callable[[str], Iterable[str]] = labels,
 ) -> Report:
     """Score `classify_fn` (default: bot.classifier.labels) on (text, gold labels) pairs."""
-    fn = classify_fn or _default_classify
+    fn = classify_fn
     counts = {lab: [0, 0, 0] for lab in LABELS}
     errors: list[tuple[str, list[str], list[str]]] = []
     n = 0
