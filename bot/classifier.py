@@ -1171,34 +1171,9 @@ def _required_literal(src: str) -> str:
     return best if len(best) >= 3 else ""
 
 
-def _split_alternatives(src: str) -> list[str]:
-    """Top-level alternatives of a pattern, unwrapping a group that spans all of it, so
-    the dispatcher can index each alternative by its own first letters."""
-    parts, depth, cls, esc, start = [], 0, False, False, 0
-    for i, ch in enumerate(src):
-        if esc:
-            esc = False
-        elif ch == "\\":
-            esc = True
-        elif cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(src[start:i])
-            start = i + 1
-    parts.append(src[start:])
-    if len(parts) == 1 and src.startswith("(?:") and src.endswith(")") and _closes_at_end(src):
-        return _split_alternatives(src[3:-1])
-    return [q for p in parts for q in (_split_alternatives(p) if p.startswith("(?:") and p.endswith(")") and _closes_at_end(p) else [p])]
-
-
-def _closes_at_end(src: str) -> bool:
-    """True when the group opened at src[0] is closed by the last character."""
+def _structure(src: str):
+    """Yield (index, char, depth after it) for each parenthesis or bar of a pattern
+    outside escapes and character classes: the one walk both helpers below need."""
     depth, cls, esc = 0, False, False
     for i, ch in enumerate(src):
         if esc:
@@ -1209,12 +1184,30 @@ def _closes_at_end(src: str) -> bool:
             cls = ch != "]"
         elif ch == "[":
             cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i == len(src) - 1
+        elif ch in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[ch]
+            yield i, ch, depth
+
+
+def _split_alternatives(src: str) -> list[str]:
+    """Top-level alternatives of a pattern, unwrapping a group that spans all of it, so
+    the dispatcher can index each alternative by its own first letters."""
+    parts, start = [], 0
+    for i, ch, depth in _structure(src):
+        if ch == "|" and depth == 0:
+            parts.append(src[start:i])
+            start = i + 1
+    parts.append(src[start:])
+    if len(parts) == 1 and src.startswith("(?:") and src.endswith(")") and _closes_at_end(src):
+        return _split_alternatives(src[3:-1])
+    return [q for p in parts for q in (_split_alternatives(p) if p.startswith("(?:") and p.endswith(")") and _closes_at_end(p) else [p])]
+
+
+def _closes_at_end(src: str) -> bool:
+    """True when the group opened at src[0] is closed by the last character."""
+    for i, ch, depth in _structure(src):
+        if ch == ")" and depth == 0:
+            return i == len(src) - 1
     return False
 
 

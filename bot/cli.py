@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -155,14 +156,10 @@ async def _leaderboard(args: argparse.Namespace) -> int:
         board = await service.leaderboard(args.workspace, args.period, args.persona)
     if args.json:
         _out({"period": board.period, "persona": board.persona_id, "min_sessions": board.min_sessions,
-              "rows": [r.__dict__ if hasattr(r, "__dict__") else _row(r) for r in board.rows]})
+              "rows": [dataclasses.asdict(r) for r in board.rows]})
     else:
         print(render.leaderboard(board))
     return 0
-
-
-def _row(r: object) -> dict:
-    return {k: getattr(r, k) for k in ("user", "user_name", "sessions", "average", "best")}
 
 
 async def _history(args: argparse.Namespace) -> int:
@@ -171,7 +168,7 @@ async def _history(args: argparse.Namespace) -> int:
     async with open_service(args) as service:
         sessions = await service.history(args.workspace, args.user, args.limit)
     if args.json:
-        _out([s.__dict__ if hasattr(s, "__dict__") else {k: getattr(s, k) for k in s.__slots__} for s in sessions])
+        _out([dataclasses.asdict(s) for s in sessions])
     else:
         print(render.history(args.user, sessions))
     return 0
