@@ -137,3 +137,13 @@ def test_console_resumes_after_quitting(tmp_path: Path) -> None:
     assert "resumes next time" in first.stdout
     second = hotseat("console", "--user", "ana", "--db", db, stdin="y\n/end\n")
     assert "in progress (1 turns)" in second.stdout and "Debrief" in second.stdout
+
+
+def test_leaderboard_and_history_json_read_the_database(tmp_path: Path) -> None:
+    db = str(tmp_path / "lb.sqlite3")
+    for seed in range(3):
+        hotseat("simulate", "double-billing", "--script", str(SCRIPTS / "excellent.txt"), "--seed", str(seed), "--db", db)
+    board = json.loads(hotseat("leaderboard", "all", "--db", db, "--json").stdout)
+    assert [r["user"] for r in board["rows"]] == ["simulator"] and board["rows"][0]["sessions"] == 3
+    past = json.loads(hotseat("history", "simulator", "--db", db, "--json").stdout)
+    assert len(past) == 3 and {p["outcome"] for p in past} == {"resolved"}
