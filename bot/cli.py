@@ -143,8 +143,8 @@ async def _simulate(args: argparse.Namespace) -> int:
     else:
         print(f"{opening.persona.name}: {opening.customer}")
         for t in turns:
-            print(f"\nyou> {t.trainee}\n  ({', '.join(t.labels) or 'no behaviour detected'})")
-            print(f"{opening.persona.name}: {t.customer}   [{render.mood_meter(t.mood)}]")
+            print(f"\nyou> {t.trainee}")
+            print(render.exchange(opening.persona.name, t.labels, t.customer, t.mood))
         print(render.debrief(ending))
     return 0
 

@@ -113,9 +113,7 @@ class Console:
                     return 0
                 else:
                     reply = await self.service.reply(self.who, text)
-                    labels = ", ".join(reply.labels) or "no behaviour detected"
-                    self.say(f"  ({labels})")
-                    self.say(f"{name}: {reply.customer}   [{render.mood_meter(reply.mood)}]")
+                    self.say(render.exchange(name, reply.labels, reply.customer, reply.mood))
                     if reply.ending is not None:
                         self.say(render.debrief(reply.ending))
                         return 0

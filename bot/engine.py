@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from .mood import next_mood
-from .persona import GuardContext, Lines, Persona, band_of
+from .persona import GuardContext, Lines, Persona
 
 # Which behaviour the customer reacts to when a message shows several: what stings
 # most first, then what soothes most.
@@ -163,6 +163,3 @@ def step(persona: Persona, conv: Conversation, labels: frozenset[str], text: str
 def state_hint(persona: Persona, conv: Conversation) -> str | None:
     return persona.states[conv.state].hint
 
-
-def mood_word(mood: int) -> str:
-    return band_of(mood)

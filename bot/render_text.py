@@ -26,6 +26,11 @@ def mood_meter(mood: int) -> str:
     return f"anger {bar(mood, 10)} {mood:3d} ({band_of(mood)})"
 
 
+def exchange(name: str, labels: list[str], customer: str, mood: int) -> str:
+    """What the trainee's message showed, then the customer's answer with the mood meter."""
+    return f"  ({', '.join(labels) or 'no behaviour detected'})\n{name}: {customer}   [{mood_meter(mood)}]"
+
+
 def persona_line(p: Persona) -> str:
     return f"{p.id:<22} {'★' * p.difficulty:<5} {p.name} — {p.scenario}"
 

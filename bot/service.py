@@ -313,9 +313,6 @@ class HotseatService:
         )
         return Leaderboard(period, persona_id, self.min_sessions, rows)
 
-    async def debrief_of(self, session_id: int) -> dict | None:
-        return await self.store.debrief(session_id)
-
     # -- internals -------------------------------------------------------------------
     def _idle(self, live: _Live) -> bool:
         return self.clock() - live.record.updated_at > self.idle_timeout

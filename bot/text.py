@@ -1,7 +1,8 @@
-"""Making trainee text safe to process and to show again.
+"""Making trainee text safe to process.
 
 Chat text arrives with control characters, odd unicode and, sometimes, whole pasted
-documents; it leaves again in debrief quotes, where it must never ping a channel.
+documents. (Escaping it again for display is each front end's job: Slack and Discord
+defuse mentions differently.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from .errors import BadMessage
 
 MAX_MESSAGE_CHARS = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 
 
 def clean_message(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
@@ -37,12 +37,3 @@ def _too_long(n: int, max_chars: int) -> str:
         "A real customer would stop reading a wall of text. Nothing was sent to the customer."
     )
 
-
-def defuse_mentions(text: str) -> str:
-    """Break @everyone / @here / @channel so quoting a trainee can never ping anyone."""
-    return _MASS_MENTION.sub("@\u2060\\1", text)
-
-
-def shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
