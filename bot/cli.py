@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -181,6 +182,33 @@ async def _console(args: argparse.Namespace) -> int:
         return await Console(service, local_who(args.user)).run(args.persona, args.seed)
 
 
+async def _run(args: argparse.Namespace) -> int:
+    """Serve one chat platform until interrupted; settings come from the environment or .env."""
+    from . import frontend, logs
+    from .config import SettingError, load_env_file
+
+    redact = logs.setup()
+    load_env_file(args.env_file)
+    try:
+        async with open_service(args) as service:
+            for problem in service.library.problems:
+                logging.getLogger("hotseat").warning("skipped a persona file: %s", problem)
+            if args.platform == "slack":
+                from .slack.frontend import SlackFrontEnd
+
+                front: frontend.FrontEnd = SlackFrontEnd.from_env(service, http=args.http, port=args.port)
+            else:
+                from .discord.frontend import DiscordFrontEnd
+
+                front = DiscordFrontEnd.from_env(service)
+            redact.secrets = sorted({*redact.secrets, *front.secrets}, key=len, reverse=True)
+            await frontend.run(front)
+    except SettingError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -196,6 +224,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="make the conversation reproducible")
     p.add_argument("--user", help="your name on the leaderboard (default: your login)")
     p.set_defaults(run=lambda a: asyncio.run(_console(a)))
+
+    p = sub.add_parser("run", parents=[common], help="serve Hotseat in Slack or Discord (see README)")
+    p.add_argument("platform", choices=["slack", "discord"])
+    p.add_argument("--http", action="store_true",
+                   help="Slack: receive events over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
+    p.add_argument("--port", type=int, help="Slack HTTP mode: port to listen on (default: $PORT or 3000)")
+    p.add_argument("--env-file", default=".env", help="read settings from this file too (default: .env)")
+    p.set_defaults(run=lambda a: asyncio.run(_run(a)))
 
     p = sub.add_parser("classify", parents=[common], help="label trainee messages (JSON lines out)")
     p.add_argument("text", nargs="*", help="messages; with none, one message a line from stdin")

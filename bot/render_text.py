@@ -35,13 +35,25 @@ def persona_line(p: Persona) -> str:
     return f"{p.id:<22} {'★' * p.difficulty:<5} {p.name} — {p.scenario}"
 
 
+def outcome_line(ending: Ending) -> str:
+    """'Resolved: the customer left satisfied.' plus why it ended when the trainee didn't finish it."""
+    line = OUTCOME_WORDS.get(ending.debrief.outcome, ending.debrief.outcome)
+    if ending.end_reason in END_REASONS:
+        line += f" ({END_REASONS[ending.end_reason]})"
+    return line
+
+
+def finished_line(ending: Ending) -> str:
+    """The one-line channel announcement: who finished which persona with what score."""
+    who = ending.user_name or ending.user or "A trainee"
+    outcome = ending.debrief.outcome.replace("_", " ")
+    return f"{who} finished a session with {ending.persona.name}: {ending.debrief.score}/100 ({outcome})."
+
+
 def debrief(ending: Ending) -> str:
     d: Debrief = ending.debrief
     out = ["", "═" * 60, f" Debrief: {ending.persona.name} ({ending.persona.id})", "═" * 60]
-    outcome = OUTCOME_WORDS.get(d.outcome, d.outcome)
-    if ending.end_reason in END_REASONS:
-        outcome += f" ({END_REASONS[ending.end_reason]})"
-    out.append(f" Score: {d.score}/100   {outcome}")
+    out.append(f" Score: {d.score}/100   {outcome_line(ending)}")
     out.append(f" Conflict style: {d.style}. {d.style_note}")
     out.append(f" Turns: {d.turns}   Hints used: {d.hints_used}")
     out.append("")

@@ -58,6 +58,9 @@ class Ending:
     debrief: Debrief
     user: str = ""
     user_name: str = ""
+    workspace: str = ""
+    channel: str = ""
+    thread: str | None = None  # where a front end posts the debrief when nobody asked (idle sweep)
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,7 +405,8 @@ class HotseatService:
         if self._active.get(key) == rid:
             del self._active[key]
         self._live.pop(rid, None)
-        return Ending(rid, live.persona, outcome, end_reason, debrief, live.record.user, live.record.user_name)
+        r = live.record
+        return Ending(rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread)
 
 
 def transcript_turns(turns: Sequence[Turn]) -> list[dict]:

@@ -163,12 +163,15 @@ async def test_an_idle_session_times_out(service, who, clock) -> None:
 
 async def test_sweep_ends_idle_sessions_only(service, clock) -> None:
     idle, busy = Who("T1", "C1", "U1"), Who("T1", "C1", "U2")
-    await service.start(idle, "double-billing")
+    opening = await service.start(idle, "double-billing", thread="C1/100.1")
     clock.advance(400)
     await service.start(busy, "double-billing")
     clock.advance(300)
     endings = await service.sweep_idle()
     assert [e.user for e in endings] == ["U1"]
+    # a front end can post the debrief where the conversation lived
+    assert (endings[0].workspace, endings[0].channel, endings[0].thread) == ("T1", "C1", "C1/100.1")
+    assert endings[0].session_id == opening.session_id
     assert await service.current(busy) is not None
 
 

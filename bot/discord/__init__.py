@@ -1,0 +1,1 @@
+"""Discord front end: discord.py app commands and thread messages turned into service calls and embeds."""
