@@ -66,6 +66,7 @@ class Ending:
 @dataclass(frozen=True, slots=True)
 class Reply:
     session_id: int
+    persona: Persona  # who is speaking, so a front end can name the customer on each line
     turn: Turn
     customer: str
     state: str
@@ -219,8 +220,9 @@ class HotseatService:
         With `thread`, the message belongs to the session living in that thread, and
         only the trainee who started it may play.
         """
-        text = clean_message(text, self.max_message_chars)
         live = await self._require_live(who, thread)
+        self._check_playable(live, who)  # only the session's own trainee hears what is wrong with a message
+        text = clean_message(text, self.max_message_chars)
         async with live.lock:
             self._check_playable(live, who)
             if self._idle(live):
@@ -241,7 +243,7 @@ class HotseatService:
                 ending = await self._finish(live, step.outcome, "terminal")
             elif work.turn >= self.max_turns:
                 ending = await self._finish(live, "unfinished", "turn_cap")
-            return Reply(live.record.id, turn, step.customer, step.state, step.mood, ending)
+            return Reply(live.record.id, live.persona, turn, step.customer, step.state, step.mood, ending)
 
     # -- hint -----------------------------------------------------------------------
     async def hint(self, who: Who, *, thread: str | None = None) -> HintReply:
@@ -262,6 +264,22 @@ class HotseatService:
         async with live.lock:
             self._check_playable(live, who)
             return await self._finish(live, "unfinished", "ended")
+
+    async def abandon(self, session_id: int) -> bool:
+        """Forget a session whose opening the front end could not deliver (say, the bot is not in
+        the channel), so the trainee can retry at once and their history shows no phantom.
+
+        Only an unplayed session goes; returns whether it did.
+        """
+        live = self._live.get(session_id)
+        if live is None:
+            return False
+        async with live.lock:
+            if live.record.status != "active" or not await self.store.discard_session(session_id):
+                return False
+            live.record.status = "ended"
+            self._forget(live)
+            return True
 
     async def current(self, who: Who) -> SessionView | None:
         live = await self._find_live(who)
@@ -386,6 +404,13 @@ class HotseatService:
                 self._live[record.id] = live
             return live
 
+    def _forget(self, live: _Live) -> None:
+        """An ended session leaves memory; the store keeps it."""
+        key = (live.record.workspace, live.record.channel, live.record.user)
+        if self._active.get(key) == live.record.id:
+            del self._active[key]
+        self._live.pop(live.record.id, None)
+
     async def _finish(self, live: _Live, outcome: str, end_reason: str) -> Ending:
         rid = live.record.id
         turns = await self.store.turns(rid)
@@ -401,10 +426,7 @@ class HotseatService:
         live.record.end_reason = end_reason
         live.record.score = debrief.score
         live.record.ended_at = now
-        key = (live.record.workspace, live.record.channel, live.record.user)
-        if self._active.get(key) == rid:
-            del self._active[key]
-        self._live.pop(rid, None)
+        self._forget(live)
         r = live.record
         return Ending(rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread)
 

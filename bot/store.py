@@ -458,6 +458,24 @@ class Store:
 
         await self._run(update)
 
+    async def discard_session(self, session_id: int) -> bool:
+        """Delete an active session nobody has played yet (its opening never reached the trainee).
+
+        Returns False, changing nothing, once it has a turn or a hint or has ended: played
+        sessions are history and stay.
+        """
+
+        def delete(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "DELETE FROM sessions WHERE id = ? AND status = 'active'"
+                " AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = ?)"
+                " AND NOT EXISTS (SELECT 1 FROM hints WHERE session_id = ?)",
+                (session_id, session_id, session_id),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(delete)
+
     async def get_session(self, session_id: int) -> SessionRecord | None:
         return await self._run(
             _fetch_one_session, f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)

@@ -216,3 +216,22 @@ async def test_history_and_leaderboard(service, clock) -> None:
     assert len((await service.leaderboard("T1", "month", "double-billing")).rows) == 2
     past = await service.history("T1", "U1")
     assert len(past) == 3 and all(p.outcome == "resolved" and p.persona_name == "Dana Whitfield" for p in past)
+
+
+async def test_an_undelivered_opening_can_be_abandoned_without_a_trace(service, who) -> None:
+    opening = await service.start(who, "double-billing", seed=1)
+    assert await service.abandon(opening.session_id)
+    assert await service.history(who.workspace, who.user) == []
+    again = await service.start(who, "double-billing", seed=1)  # the slot is free at once
+    await service.reply(who, "I'm so sorry about the double charge.")
+    assert not await service.abandon(again.session_id)  # a played session is history and stays
+    assert [s.session_id for s in await service.history(who.workspace, who.user)] == [again.session_id]
+
+
+async def test_an_intruder_hears_nothing_about_their_message_only_that_it_is_not_theirs(service, who) -> None:
+    await service.start(who, "double-billing", seed=1, thread="C1/1.0")
+    intruder = Who(who.workspace, who.channel, "U2", "Bo")
+    with pytest.raises(NotYourSession):
+        await service.reply(intruder, "   ", thread="C1/1.0")  # empty, but that is not the point
+    with pytest.raises(NoActiveSession):
+        await service.reply(who, "x" * 50_000, thread="C9/9.9")  # not a practice thread: not ours to judge

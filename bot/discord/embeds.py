@@ -1,0 +1,141 @@
+"""How the service's results look in Discord: embeds and short lines, built from data alone.
+
+Nothing here talks to Discord, so the look is tested without a connection. Anything a
+user typed (quotes, display names) passes through `shown` first: mentions are broken so
+they cannot ping even if a message were sent without allowed_mentions, and markdown is
+escaped so a quoted line reads as it was typed.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.commands import COMMANDS, INTRO
+from bot.persona import Persona
+from bot.render_text import bar, outcome_line
+from bot.scoring import HINT_COST, Quote
+from bot.service import Ending, HintReply, Leaderboard, PastSession
+
+FIELD_MAX = 1024  # Discord rejects longer embed field values
+CHOICE_MAX = 100  # and longer autocomplete choice names or thread names
+GOOD, FAIR, POOR = discord.Colour.green(), discord.Colour.gold(), discord.Colour.red()
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """User text made inert for display: one line, bounded, no pings, no markdown."""
+    text = " ".join((text or "").split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def stars(difficulty: int) -> str:
+    return "★" * difficulty
+
+
+def persona_choice(p: Persona) -> str:
+    """An autocomplete entry: who, how hard, what happened."""
+    return clip(f"{p.name} {stars(p.difficulty)} — {p.scenario}", CHOICE_MAX)
+
+
+def thread_name(user_name: str, persona: Persona) -> str:
+    return clip(f"{user_name or 'Trainee'} × {persona.name}", CHOICE_MAX)
+
+
+def brief_embed(persona: Persona) -> discord.Embed:
+    """The first message in a practice thread: who the customer is and how to play."""
+    embed = discord.Embed(title=f"Practice: {persona.name}", description=persona.brief, colour=FAIR)
+    embed.add_field(name="Situation", value=persona.scenario, inline=False)
+    embed.add_field(name="Difficulty", value=stars(persona.difficulty))
+    embed.set_footer(
+        text=f"Hotseat speaks as {persona.name} in this thread. Reply as you would to a real customer; "
+        "type hint for a coaching tip or end to finish and get your debrief."
+    )
+    return embed
+
+
+def customer_line(persona: Persona, text: str) -> str:
+    """A customer's line, named, as in a support chat transcript."""
+    return f"**{persona.name}:** {text}"
+
+
+def hint_line(hint: HintReply) -> str:
+    return f"💡 **Hint:** {hint.text}\n-# Hints used: {hint.hints_used} (each costs {HINT_COST} points)"
+
+
+def debrief_embed(ending: Ending) -> discord.Embed:
+    """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
+    d = ending.debrief
+    colour = GOOD if d.score >= 75 else FAIR if d.score >= 50 else POOR
+    who = shown(ending.user_name or "You", 80)
+    embed = discord.Embed(
+        title=f"Debrief: {ending.persona.name}",
+        description=f"{who} scored **{d.score}/100**.\n{outcome_line(ending)}",
+        colour=colour,
+    )
+    embed.add_field(name="Conflict style", value=clip(f"**{d.style}**. {d.style_note}", FIELD_MAX), inline=False)
+    width = max(map(len, d.dimensions), default=0)
+    bars = "\n".join(f"{name:<{width}} {bar(value, 12)} {value:3d}" for name, value in d.dimensions.items())
+    if bars:
+        embed.add_field(name="Scores", value=f"```\n{bars}\n```", inline=False)
+    embed.add_field(name="Turns", value=str(d.turns))
+    embed.add_field(name="Hints used", value=str(d.hints_used))
+    for title, quotes in (("Best lines", d.best), ("Lines to rethink", d.worst)):
+        if quotes:
+            embed.add_field(name=title, value=clip("\n".join(map(_quote, quotes)), FIELD_MAX), inline=False)
+    if d.tips:
+        embed.add_field(name="Tips", value=clip("\n".join(f"• {t}" for t in d.tips), FIELD_MAX), inline=False)
+    return embed
+
+
+def _quote(q: Quote) -> str:
+    return f"> {shown(q.text)}\n-# turn {q.turn}: {q.note}"
+
+
+def personas_embed(personas: list[Persona]) -> discord.Embed:
+    embed = discord.Embed(title="Customers you can practise with", colour=FAIR)
+    embed.description = clip(
+        "\n".join(f"**{p.name}** {stars(p.difficulty)} `{p.id}`\n{p.scenario}" for p in personas), 4096
+    )
+    embed.set_footer(text="Start one with /hotseat start and pick a persona.")
+    return embed
+
+
+def history_embed(user_name: str, sessions: list[PastSession]) -> discord.Embed:
+    embed = discord.Embed(title=f"Sessions of {clip(user_name, 80)}", colour=FAIR)
+    if not sessions:
+        embed.description = "No sessions yet. Start one with /hotseat start."
+        return embed
+    lines = []
+    for s in sessions:
+        result = f"**{s.score}/100** {(s.outcome or '').replace('_', ' ')}" if s.score is not None else "in progress"
+        lines.append(f"`#{s.session_id}` <t:{int(s.started_at)}:d> {s.persona_name}: {result} ({s.turns} turns)")
+    embed.description = clip("\n".join(lines), 4096)
+    return embed
+
+
+def leaderboard_embed(board: Leaderboard) -> discord.Embed:
+    scope = f", {board.persona_id}" if board.persona_id else ""
+    embed = discord.Embed(title=f"Leaderboard ({board.period}{scope})", colour=GOOD)
+    if board.rows:
+        embed.description = "\n".join(
+            f"**{i}.** {shown(r.user_name or r.user, 40)}: {r.average:.1f} average, "
+            f"best {r.best} ({r.sessions} sessions)"
+            for i, r in enumerate(board.rows, 1)
+        )
+    else:
+        embed.description = "Nobody qualifies yet. Practise a few sessions to get on the board."
+    embed.set_footer(text=f"Ranked by {board.metric}; at least {board.min_sessions} sessions to qualify.")
+    return embed
+
+
+def help_embed() -> discord.Embed:
+    usage = "\n".join(f"`/hotseat {c.name}{' ' + c.usage if c.usage else ''}`: {c.summary}" for c in COMMANDS)
+    embed = discord.Embed(title="Hotseat", description=INTRO, colour=FAIR)
+    embed.add_field(name="Commands", value=usage, inline=False)
+    embed.add_field(name="In your practice thread", value="Just reply, or type `hint` or `end` alone.", inline=False)
+    return embed

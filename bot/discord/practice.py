@@ -1,0 +1,208 @@
+"""What a trainee does in Discord, as service calls: start a session in its own thread, play
+it by writing in the thread, ask for hints, end it and read the debrief.
+
+The slash commands, the debrief buttons and the message listener all land here. Each
+entry point turns any failure into a short, private answer (ephemeral for interactions,
+a reply in the thread for messages), so one session's trouble never reaches another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+from typing import Awaitable, Callable, Concatenate, ParamSpec
+
+import discord
+
+from bot.commands import in_thread_word
+from bot.dedupe import SeenIds
+from bot.errors import HotseatError, NoActiveSession, NotYourSession
+from bot.frontend import user_error
+from bot.service import Ending, HotseatService, SessionTimedOut, Who
+
+from bot.discord import embeds
+from bot.discord.buttons import debrief_view
+from bot.discord.delivery import NO_PINGS, answer, archive, open_thread, post, speak
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+
+START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
+SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
+NO_THREAD = (
+    "I couldn't open a practice thread in this channel, so no session was started. "
+    "Ask an admin to let Hotseat create threads and send messages in threads here."
+)
+
+
+def guarded(
+    handler: Callable[Concatenate[Practice, discord.Interaction, P], Awaitable[None]],
+) -> Callable[Concatenate[Practice, discord.Interaction, P], Awaitable[None]]:
+    """Run an interaction handler; whatever fails, the user gets a private, friendly answer."""
+
+    @functools.wraps(handler)
+    async def run(self: Practice, interaction: discord.Interaction, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await handler(self, interaction, *args, **kwargs)
+        except Exception as exc:
+            try:
+                await answer(interaction, user_error(exc))
+            except discord.HTTPException:  # the interaction expired or Discord is down: nothing left to tell
+                log.warning("could not report an error to an interaction")
+
+    return run
+
+
+def trainee(user: discord.abc.User, guild_id: int | None, channel_id: int | None) -> Who:
+    return Who(str(guild_id), str(channel_id), str(user.id), user.display_name)
+
+
+def where(interaction: discord.Interaction) -> tuple[Who, str | None]:
+    """The trainee, and the thread key when the command was used inside a thread."""
+    if interaction.guild_id is None:
+        raise HotseatError(SERVER_ONLY)
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread):
+        return trainee(interaction.user, interaction.guild_id, channel.parent_id), str(channel.id)
+    return trainee(interaction.user, interaction.guild_id, interaction.channel_id), None
+
+
+class Practice:
+    def __init__(self, service: HotseatService, client: discord.Client, *, typing: bool = True) -> None:
+        self.service = service
+        self.client = client
+        self.typing = typing
+        self.seen = SeenIds()
+        self._order: dict[int, asyncio.Lock] = {}  # one per live thread: answers post in the order lines came
+
+    # -- starting ---------------------------------------------------------------------
+    @guarded
+    async def start(self, interaction: discord.Interaction, persona_id: str | None) -> None:
+        await self._open(interaction, interaction.channel, persona_id)
+
+    @guarded
+    async def again(self, interaction: discord.Interaction, persona_id: str, *, other: bool) -> None:
+        """A debrief button: the same customer again, or a random other one, in a new thread."""
+        if other:
+            persona_id = random.choice([p.id for p in self.service.personas() if p.id != persona_id] or [persona_id])
+        channel = interaction.channel
+        await self._open(interaction, channel.parent if isinstance(channel, discord.Thread) else channel, persona_id)
+
+    async def _open(self, interaction: discord.Interaction, channel: object, persona_id: str | None) -> None:
+        """A new session in its own thread under `channel`, which must be a server's text channel."""
+        if interaction.guild_id is None or not isinstance(channel, discord.TextChannel):
+            raise HotseatError(START_HERE)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        who = trainee(interaction.user, interaction.guild_id, channel.id)
+        opening = await self.service.start(who, persona_id)
+        try:
+            thread = await open_thread(channel, embeds.thread_name(who.user_name, opening.persona), interaction.user)
+            await self.service.set_thread(opening.session_id, str(thread.id))
+            await post(thread, embed=embeds.brief_embed(opening.persona))
+            await post(thread, embeds.customer_line(opening.persona, opening.customer))
+        except discord.HTTPException as exc:
+            log.warning("no practice thread in channel %s: HTTP %s", channel.id, exc.status)
+            await self.service.abandon(opening.session_id)  # nobody saw it: no history row, free to retry
+            raise HotseatError(NO_THREAD) from exc
+        await answer(interaction, f"Your practice thread with {opening.persona.name} is ready: {thread.mention}")
+
+    # -- the conversation, in its thread ----------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        """A line in a thread Hotseat opened is a trainee's turn; everything else is not ours."""
+        thread = message.channel
+        me = self.client.user
+        if (
+            message.author.bot
+            or message.is_system()
+            or message.guild is None
+            or not isinstance(thread, discord.Thread)
+            or me is None
+            or thread.owner_id != me.id
+            or not self.seen.first_time(("message", message.id))
+        ):
+            return
+        who = trainee(message.author, message.guild.id, thread.parent_id)
+        try:
+            async with self._order.setdefault(thread.id, asyncio.Lock()):
+                await self._turn(thread, who, message)
+        except NoActiveSession:  # a thread whose session ended: nothing to say
+            self._order.pop(thread.id, None)
+        except NotYourSession as exc:
+            if self.seen.first_time(("intruder", thread.id, message.author.id)):
+                await self._reply(message, str(exc))
+        except Exception as exc:
+            await self._reply(message, user_error(exc))
+
+    async def _turn(self, thread: discord.Thread, who: Who, message: discord.Message) -> None:
+        key = str(thread.id)
+        word = in_thread_word(message.content)
+        if word == "hint":
+            await post(thread, embeds.hint_line(await self.service.hint(who, thread=key)))
+        elif word == "end":
+            await self.finish(thread, await self.service.end(who, thread=key))
+        else:
+            try:
+                reply = await self.service.reply(who, message.content, thread=key)
+            except SessionTimedOut as exc:
+                await post(thread, str(exc))
+                await self.finish(thread, exc.ending)
+                return
+            await speak(thread, embeds.customer_line(reply.persona, reply.customer), typing=self.typing)
+            if reply.ending is not None:
+                await self.finish(thread, reply.ending)
+
+    async def _reply(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.reply(text, mention_author=False, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not answer a message in thread %s", message.channel.id)
+
+    # -- hints and endings ---------------------------------------------------------------
+    @guarded
+    async def hint(self, interaction: discord.Interaction) -> None:
+        who, key = where(interaction)
+        await answer(interaction, embeds.hint_line(await self.service.hint(who, thread=key)))
+
+    @guarded
+    async def end(self, interaction: discord.Interaction) -> None:
+        who, key = where(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = await self.deliver(await self.service.end(who, thread=key))
+        await answer(interaction, f"Session ended. Your debrief is in {channel.mention}.")
+
+    async def deliver(self, ending: Ending) -> discord.abc.GuildChannel | discord.Thread:
+        """Post a debrief where its session lived (its thread; the channel if it never got one)."""
+        channel_id = int(ending.thread or ending.channel)
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        await self.finish(channel, ending)
+        return channel
+
+    async def finish(self, channel: discord.abc.Messageable, ending: Ending) -> None:
+        """The debrief with its buttons, then the thread archived."""
+        await post(channel, embed=embeds.debrief_embed(ending), view=debrief_view(ending.persona.id))
+        if isinstance(channel, discord.Thread):
+            self._order.pop(channel.id, None)
+            await archive(channel)
+
+    # -- lists -------------------------------------------------------------------------
+    @guarded
+    async def personas(self, interaction: discord.Interaction) -> None:
+        await answer(interaction, embed=embeds.personas_embed(self.service.personas()))
+
+    @guarded
+    async def history(self, interaction: discord.Interaction) -> None:
+        who, _ = where(interaction)
+        sessions = await self.service.history(who.workspace, who.user, 10)
+        await answer(interaction, embed=embeds.history_embed(who.user_name, sessions))
+
+    @guarded
+    async def leaderboard(self, interaction: discord.Interaction, period: str, persona_id: str | None) -> None:
+        who, _ = where(interaction)
+        board = await self.service.leaderboard(who.workspace, period, persona_id)
+        await answer(interaction, embed=embeds.leaderboard_embed(board), ephemeral=False)
+
+    @guarded
+    async def help(self, interaction: discord.Interaction) -> None:
+        await answer(interaction, embed=embeds.help_embed())

@@ -1,0 +1,337 @@
+"""A loopback Discord for driving the real discord.py client: the REST API and the gateway
+WebSocket in one aiohttp server on 127.0.0.1, recording every request.
+
+The fake answers the way Discord does, as far as Hotseat uses it: login, application
+info, the gateway handshake (HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats), command
+sync, interaction callbacks and webhook follow-ups, threads (with THREAD_CREATE and
+THREAD_UPDATE dispatched back like Discord does), messages and typing. Tests then feed
+gateway dispatches (INTERACTION_CREATE, MESSAGE_CREATE) through discord.py's own parsing
+and assert on the recorded requests: what a user would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+TOKEN = "fake-bot-token-never-logged"
+APP_ID = 500000000000000001
+BOT_ID = 500000000000000002
+GUILD_ID = 500000000000000003
+CHANNEL_ID = 500000000000000004
+EVERYONE_PERMISSIONS = "562949953421311"  # every permission bit up to 2**49
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # without the /api/v10 prefix
+    body: Any
+    query: dict[str, str]
+
+    @property
+    def sent(self) -> dict | None:
+        """The message this request posts (content, embeds, components, allowed_mentions), if any."""
+        body = self.body
+        if not isinstance(body, dict):
+            return None
+        if self.path.endswith("/callback"):
+            body = body.get("data") or {}
+        return body if {"content", "embeds"} & body.keys() else None
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON the way Discord sends it: discord.py parses only an exact `application/json` type."""
+    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json")
+
+
+def user(user_id: int, name: str, *, bot: bool = False) -> dict:
+    return {"id": str(user_id), "username": name.lower(), "global_name": name, "discriminator": "0",
+            "avatar": None, "bot": bot}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _member(u: dict) -> dict:
+    return {"user": u, "nick": None, "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0,
+            "pending": False}
+
+
+@dataclass
+class FakeDiscord:
+    requests: list[Request] = field(default_factory=list)
+    refuse_message_content: bool = False  # as when the intent is off in the developer portal
+    refuse_threads: set[int] = field(default_factory=set)  # thread types to answer 403 Missing Permissions
+    channels: dict[int, dict] = field(default_factory=dict)
+    messages: dict[int, dict] = field(default_factory=dict)
+    bot: dict = field(default_factory=lambda: user(BOT_ID, "Hotseat", bot=True))
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(600000000000000000)
+        self._seq = itertools.count(1)
+        self._ws: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self.channels[CHANNEL_ID] = {
+            "id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "practice", "position": 0,
+            "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
+            "rate_limit_per_user": 0, "flags": 0,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url + "/api/v10"
+
+    async def close(self) -> None:
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    # -- gateway ---------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(msg.data)
+            if frame["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif frame["op"] == 2:
+                assert frame["d"]["token"] == TOKEN
+                self.identify = frame["d"]
+                if self.refuse_message_content:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
+                await self.dispatch("READY", {
+                    "v": 10, "user": self.bot, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                    "session_id": "fake-session", "resume_gateway_url": self.url + "/gateway",
+                    "application": {"id": str(APP_ID), "flags": 0}, "shard": [0, 1],
+                })
+                await self.dispatch("GUILD_CREATE", self.guild())
+                self.identified.set()
+        return ws
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        assert self._ws is not None, "the client never connected to the gateway"
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    def guild(self) -> dict:
+        return {
+            "id": str(GUILD_ID), "name": "Support Academy", "icon": None, "owner_id": "1", "unavailable": False,
+            "member_count": 3, "large": False, "features": [], "emojis": [], "stickers": [], "threads": [],
+            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": EVERYONE_PERMISSIONS, "position": 0,
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "channels": [self.channels[CHANNEL_ID]], "members": [_member(self.bot)], "voice_states": [],
+            "presences": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+            "premium_tier": 0, "mfa_level": 0, "verification_level": 0, "explicit_content_filter": 0,
+            "default_message_notifications": 0, "system_channel_flags": 0, "preferred_locale": "en-US",
+            "nsfw_level": 0, "premium_progress_bar_enabled": False,
+        }
+
+    # -- REST ------------------------------------------------------------------------------
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        raw = await request.read()
+        body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
+        self.requests.append(Request(request.method, path, body, dict(request.query)))
+        if request.headers.get("Authorization") not in (f"Bot {TOKEN}", None):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        for method, pattern, handler in self._routes():
+            match = re.fullmatch(pattern, path)
+            if method == request.method and match:
+                return await handler(body, *match.groups())
+        return _json({"message": "Unknown route in the fake", "code": 0}, status=404)
+
+    def _routes(self) -> list[tuple[str, str, Callable]]:
+        return [
+            ("GET", r"/users/@me", self._me),
+            ("GET", r"/oauth2/applications/@me", self._app),
+            ("GET", r"/gateway/bot", self._gateway_bot),
+            ("PUT", r"/applications/\d+(?:/guilds/(\d+))?/commands", self._sync),
+            ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
+            ("POST", r"/webhooks/\d+/([^/]+)", self._followup),
+            ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original", self._followup),
+            ("POST", r"/channels/(\d+)/threads", self._create_thread),
+            ("PUT", r"/channels/(\d+)/thread-members/(\d+)", self._no_content),
+            ("POST", r"/channels/(\d+)/typing", self._no_content),
+            ("POST", r"/channels/(\d+)/messages", self._create_message),
+            ("PATCH", r"/channels/(\d+)", self._edit_channel),
+            ("GET", r"/channels/(\d+)", self._get_channel),
+        ]
+
+    async def _me(self, body: Any) -> web.Response:
+        return _json({**self.bot, "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _app(self, body: Any) -> web.Response:
+        return _json({
+            "id": str(APP_ID), "name": "Hotseat", "description": "", "icon": None, "bot_public": True,
+            "bot_require_code_grant": False, "owner": user(1, "Owner"), "verify_key": "0" * 64, "flags": 0,
+        })
+
+    async def _gateway_bot(self, body: Any) -> web.Response:
+        return _json({"url": self.url.replace("http", "ws", 1) + "/gateway", "shards": 1,
+                                  "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                                          "max_concurrency": 1}})
+
+    async def _sync(self, body: list, guild_id: str | None) -> web.Response:
+        if guild_id not in (None, str(GUILD_ID)):
+            return _json({"message": "Missing Access", "code": 50001}, status=403)
+        extra = {"guild_id": guild_id} if guild_id else {}
+        return _json([
+            {**cmd, **extra, "id": str(self.next_id()), "application_id": str(APP_ID), "version": "1"} for cmd in body
+        ])
+
+    async def _callback(self, body: dict, interaction_id: str, token: str) -> web.Response:
+        flags = (body.get("data") or {}).get("flags", 0)
+        return _json({"interaction": {
+            "id": interaction_id, "type": 2, "response_message_loading": body["type"] == 5,
+            "response_message_ephemeral": bool(flags & 64),
+        }})
+
+    async def _followup(self, body: dict, token: str) -> web.Response:
+        return _json(self._message(CHANNEL_ID, body))
+
+    async def _create_thread(self, body: dict, parent_id: str) -> web.Response:
+        if body["type"] in self.refuse_threads:
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+        thread_id = self.next_id()
+        thread = {
+            "id": str(thread_id), "type": body["type"], "guild_id": str(GUILD_ID), "parent_id": parent_id,
+            "owner_id": str(BOT_ID), "name": body["name"], "message_count": 0, "member_count": 1,
+            "rate_limit_per_user": 0, "flags": 0, "last_message_id": None,
+            "thread_metadata": {"archived": False, "locked": False, "archive_timestamp": _now(),
+                                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                                "invitable": body.get("invitable", True)},
+        }
+        self.channels[thread_id] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return _json(thread, status=201)
+
+    async def _create_message(self, body: dict, channel_id: str) -> web.Response:
+        return _json(self._message(int(channel_id), body))
+
+    async def _edit_channel(self, body: dict, channel_id: str) -> web.Response:
+        channel = self.channels[int(channel_id)]
+        for key in ("archived", "locked"):
+            if key in body:
+                channel["thread_metadata"][key] = body[key]
+        await self.dispatch("THREAD_UPDATE", channel)
+        return _json(channel)
+
+    async def _get_channel(self, body: Any, channel_id: str) -> web.Response:
+        if int(channel_id) not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        return _json(self.channels[int(channel_id)])
+
+    async def _no_content(self, body: Any, *ids: str) -> web.Response:
+        return web.Response(status=204)
+
+    def _message(self, channel_id: int, body: dict, author: dict | None = None) -> dict:
+        msg = {
+            "id": str(self.next_id()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
+            "author": author or self.bot, "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [], "attachments": [], "mentions": [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "type": 0, "flags": body.get("flags", 0),
+            "timestamp": _now(), "edited_timestamp": None,
+        }
+        self.messages[int(msg["id"])] = msg
+        return msg
+
+    # -- what a user does ------------------------------------------------------------------------
+    def interaction(self, kind: int, data: dict, who: dict, channel_id: int, *, guild: bool = True,
+                    message: dict | None = None) -> dict:
+        interaction_id = self.next_id()
+        payload: dict[str, Any] = {
+            "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
+            "token": f"token-{interaction_id}", "version": 1, "locale": "en-US",
+            "app_permissions": EVERYONE_PERMISSIONS,
+            "entitlements": [], "attachment_size_limit": 8388608, "channel_id": str(channel_id),
+        }
+        if guild:
+            payload.update(guild_id=str(GUILD_ID), guild_locale="en-US", context=0,
+                           member={**_member(who), "permissions": EVERYONE_PERMISSIONS},
+                           channel=self.channels[channel_id])
+        else:
+            payload.update(user=who, context=1, channel={"id": str(channel_id), "type": 1, "recipients": [who]})
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    async def slash(self, who: dict, sub: str, channel_id: int = CHANNEL_ID, *, guild: bool = True,
+                    focused: str | None = None, **options: str) -> str:
+        """`/hotseat <sub> option:value`, or its autocomplete while typing `focused`; returns the token."""
+        opts = [{"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
+                for k, v in options.items()]
+        data = {"id": "1", "name": "hotseat", "type": 1, "options": [{"name": sub, "type": 1, "options": opts}]}
+        if guild:
+            data["guild_id"] = str(GUILD_ID)
+        payload = self.interaction(4 if focused else 2, data, who, channel_id, guild=guild)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["token"]
+
+    async def click(self, who: dict, message: dict, custom_id: str) -> str:
+        payload = self.interaction(3, {"custom_id": custom_id, "component_type": 2}, who,
+                                   int(message["channel_id"]), message=message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["token"]
+
+    async def say(self, who: dict, channel_id: int, content: str, *, message_id: int | None = None) -> int:
+        """A user writes in a channel or thread; returns the message id (to deliver it again)."""
+        msg = {
+            "id": str(message_id or self.next_id()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
+            "author": who, "member": {k: v for k, v in _member(who).items() if k != "user"}, "content": content,
+            "embeds": [], "components": [], "attachments": [], "mentions": [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "type": 0, "flags": 0,
+            "timestamp": _now(), "edited_timestamp": None,
+        }
+        await self.dispatch("MESSAGE_CREATE", msg)
+        return int(msg["id"])
+
+    # -- what the user saw ----------------------------------------------------------------------
+    def posted(self, channel_id: int) -> list[dict]:
+        """Messages the bot posted in a channel or thread, oldest first."""
+        return [r.body for r in self.requests if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"]
+
+    def answers(self, token: str) -> list[Request]:
+        """Everything sent in answer to one interaction: its callback and follow-ups."""
+        return [r for r in self.requests if f"/{token}/" in r.path + "/"]
+
+    def threads(self) -> list[dict]:
+        return [c for c in self.channels.values() if c["type"] in (11, 12)]
+
+    async def wait(self, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:
+        """Poll until `predicate()` is truthy; fail with `what` after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"timed out waiting for {what}")

@@ -1,0 +1,176 @@
+"""Slack itself, faked on loopback, so the real slack-bolt app can be tested end to end.
+
+One aiohttp server plays three parts of Slack: the Web API (`/api/<method>`, answering
+the way Slack does and recording every call), response_url webhooks (`/respond/<n>`),
+and the Socket Mode WebSocket (`/link`, handed out by apps.connections.open). Tests
+assert on what the bot sent, the way a user would see it in Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT"
+BAD_TOKEN = "xoxb-refused"
+
+
+@dataclass
+class Call:
+    method: str  # a Web API method, or "response_url"
+    args: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict)  # what the fake answered
+
+    def text(self) -> str:
+        """Everything the user could read in this call, for searching."""
+        return json.dumps(self.args, ensure_ascii=False)
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack adds: v0 HMAC-SHA256 over `v0:{timestamp}:{body}`."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.acks: dict[str, Any] = {}  # Socket Mode envelope id -> the payload the client acked with
+        self._queued: dict[str, list[web.Response]] = {}
+        self._ts = itertools.count(1)
+        self._urls = itertools.count(1)
+        self._ws: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> "FakeSlack":
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{n}", self._respond)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.url = "http://127.0.0.1:%d" % self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self) -> str:
+        return f"{self.url}/respond/{next(self._urls)}"
+
+    # -- making Slack misbehave -------------------------------------------------------------
+    def fail(self, method: str, error: str) -> None:
+        """The next call of `method` answers ok=false with `error`."""
+        self._queued.setdefault(method, []).append(web.json_response({"ok": False, "error": error}))
+
+    def rate_limit(self, method: str, retry_after: int = 1) -> None:
+        """The next call of `method` is refused with 429 and Retry-After, as Slack does."""
+        self._queued.setdefault(method, []).append(web.json_response(
+            {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}))
+
+    # -- looking at what the bot did --------------------------------------------------------
+    def called(self, method: str, **match: Any) -> list[Call]:
+        return [c for c in self.calls if c.method == method and all(c.args.get(k) == v for k, v in match.items())]
+
+    async def wait_for(self, method: str, *, where: Callable[[Call], bool] = lambda c: True, count: int = 1,
+                       timeout: float = 5.0, **match: Any) -> Call:
+        """The `count`-th matching call, once it has happened (bolt runs listeners after the ack)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.called(method, **match) if where(c)]
+            if len(found) >= count:
+                return found[count - 1]
+            if time.monotonic() > deadline:
+                seen = "\n".join(f"  {c.method} {c.text()[:200]}" for c in self.calls)
+                raise AssertionError(f"no {count}x {method} {match} within {timeout}s; calls:\n{seen}")
+            await asyncio.sleep(0.01)
+
+    # -- Socket Mode ------------------------------------------------------------------------
+    async def send_envelope(self, kind: str, payload: dict, envelope_id: str) -> None:
+        """Push an events_api / slash_commands / interactive envelope down the WebSocket."""
+        deadline = time.monotonic() + 5
+        while self._ws is None:
+            assert time.monotonic() < deadline, "the bot never opened the Socket Mode connection"
+            await asyncio.sleep(0.01)
+        await self._ws.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                  "accepts_response_payload": kind != "events_api", "retry_attempt": 0})
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while envelope_id not in self.acks:
+            assert time.monotonic() < deadline, f"envelope {envelope_id} was never acknowledged"
+            await asyncio.sleep(0.01)
+        return self.acks[envelope_id]
+
+    # -- handlers ---------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        call = Call(request.match_info["method"], await _arguments(request))
+        self.calls.append(call)
+        if self._queued.get(call.method):
+            refusal = self._queued[call.method].pop(0)
+            call.result = json.loads(refusal.text)
+            return refusal
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token == BAD_TOKEN:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        call.result = {"ok": True, **self._answer(call.method, call.args)}
+        return web.json_response(call.result)
+
+    def _answer(self, method: str, args: dict) -> dict:
+        if method == "auth.test":
+            return {"team": "Test Team", "team_id": "T1", "user": "hotseat", "user_id": BOT_USER, "bot_id": "BBOT"}
+        if method == "chat.postMessage":
+            ts = f"1800000000.{next(self._ts):06d}"
+            return {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts, "text": args.get("text")}}
+        if method == "chat.postEphemeral":
+            return {"message_ts": f"1800000000.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            return {"channel": {"id": "D" + str(args.get("users"))}}
+        if method == "apps.connections.open":
+            return {"url": self.url.replace("http://", "ws://") + "/link"}
+        return {}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json()))
+        return web.Response(text="ok")
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                data = json.loads(msg.data)
+                if "envelope_id" in data:
+                    self.acks[data["envelope_id"]] = data.get("payload")
+        return ws
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """Slack takes arguments as JSON, form fields or query parameters; blocks may be JSON text."""
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        return args | await request.json()
+    args |= await request.post()
+    for key in ("blocks", "view"):
+        if isinstance(args.get(key), str):
+            args[key] = json.loads(args[key])
+    return args

@@ -1,0 +1,486 @@
+"""The Slack front end end to end: the real slack-bolt AsyncApp served over HTTP (and over
+Socket Mode), real service and SQLite, with only Slack itself faked on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import sqlite3
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+import yaml
+
+from bot import frontend
+from bot.commands import INTRO
+from bot.config import SettingError
+from bot.slack import blocks
+from bot.slack.frontend import SlackFrontEnd
+from slack_fakes import BAD_TOKEN, BOT_USER, Call, FakeSlack, sign
+
+SECRET = "test-signing-secret"
+EXCELLENT = (Path(__file__).parent / "data" / "scripts" / "excellent.txt").read_text().splitlines()
+
+
+class Slack:
+    """Sends the bot what Slack would send, signed; reads what it sent back from the fake."""
+
+    def __init__(self, front: SlackFrontEnd, fake: FakeSlack, http: aiohttp.ClientSession) -> None:
+        self.front, self.fake, self.http = front, fake, http
+        self._ids = itertools.count(1)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.front.port}/slack/events"
+
+    async def post(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
+                   headers: dict | None = None) -> tuple[int, str]:
+        signed = {**sign(secret, body, timestamp), "Content-Type": content_type, **(headers or {})}
+        async with self.http.post(self.url, data=body.encode(), headers=signed) as r:
+            return r.status, await r.text()
+
+    async def command(self, text: str, *, user: str = "U1", name: str = "ana", channel: str = "C1") -> tuple[int, str]:
+        form = {"token": "x", "team_id": "T1", "team_domain": "test", "channel_id": channel, "channel_name": "practice",
+                "user_id": user, "user_name": name, "command": "/hotseat", "text": text, "api_app_id": "A1",
+                "response_url": self.fake.response_url(), "trigger_id": "1.2.3"}
+        return await self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    async def event(self, event: dict, *, event_id: str | None = None, headers: dict | None = None) -> tuple[int, str]:
+        body = {"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event": event,
+                "event_id": event_id or f"Ev{next(self._ids)}", "event_time": int(time.time()),
+                "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}]}
+        return await self.post(json.dumps(body), "application/json", headers=headers)
+
+    async def say(self, user: str, thread_ts: str, text: str, *, channel: str = "C1", **extra) -> tuple[int, str]:
+        """A message in a thread, as Slack delivers it (message.channels / message.im)."""
+        ts = f"1800000001.{next(self._ids):06d}"
+        event = {"type": "message", "user": user, "text": text, "ts": ts, "thread_ts": thread_ts, "channel": channel,
+                 "channel_type": "im" if channel.startswith("D") else "channel", "event_ts": ts, **extra}
+        return await self.event(event)
+
+    async def click(self, action_id: str, *, user: str = "U1", channel: str = "C1", message_ts: str = "1.0",
+                    home: bool = False) -> tuple[int, str]:
+        container = ({"type": "view", "view_id": "V1"} if home else
+                     {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False})
+        payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
+                   "api_app_id": "A1", "token": "x", "container": container, "trigger_id": "1.2.3",
+                   "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "action_ts": "1.1"}]}
+        if home:
+            payload["view"] = {"id": "V1", "type": "home"}
+        else:
+            payload |= {"channel": {"id": channel}, "message": {"ts": message_ts},
+                        "response_url": self.fake.response_url()}
+        return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    async def start(self, persona: str, *, user: str = "U1", name: str = "ana", channel: str = "C1") -> str:
+        """Start by slash command; returns the ts of the opening message, the thread's root."""
+        before = len([c for c in self.fake.called("chat.postMessage", channel=channel) if _opening(c)])
+        status, _ = await self.command(f"start {persona}", user=user, name=name, channel=channel)
+        assert status == 200
+        call = await self.fake.wait_for("chat.postMessage", channel=channel, count=before + 1, where=_opening)
+        return call.result["ts"]
+
+    async def reply(self, user: str, thread_ts: str, text: str, *, channel: str = "C1", count: int = 1) -> Call:
+        """Say something in the thread and wait for the customer's `count`-th answer there."""
+        await self.say(user, thread_ts, text, channel=channel)
+        return await self.fake.wait_for("chat.postMessage", channel=channel, thread_ts=thread_ts, count=count,
+                                        where=_customer_line)
+
+
+def _opening(call: Call) -> bool:
+    return "hotseat.hint" in shown(call.args.get("blocks", []))
+
+
+def _debrief(call: Call) -> bool:
+    return "Debrief" in shown(call.args.get("blocks", []))
+
+
+def _customer_line(call: Call) -> bool:
+    return any(b.get("type") == "context" and "anger" in shown(b) for b in call.args.get("blocks", []))
+
+
+def shown(obj: object) -> str:
+    """Every string in a payload, joined: what a user could read, unquoted."""
+    if isinstance(obj, dict):
+        return "\n".join(shown(v) for v in obj.values())
+    if isinstance(obj, list):
+        return "\n".join(shown(v) for v in obj)
+    return obj if isinstance(obj, str) else ""
+
+
+def _ephemerals(fake: FakeSlack) -> list[Call]:
+    return fake.called("chat.postEphemeral") + fake.called("response_url")
+
+
+def rows(db: Path, sql: str, *args) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+@pytest.fixture
+async def fake():
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def slack_env(monkeypatch, fake):
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET,
+                        "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_API_URL": fake.api_url,
+                        "HOTSEAT_SLACK_HOST": "127.0.0.1"}.items():
+        monkeypatch.setenv(name, value)
+
+
+@contextlib.asynccontextmanager
+async def serving(front: SlackFrontEnd):
+    task = asyncio.create_task(front.serve())
+    try:
+        await asyncio.wait_for(asyncio.shield(front.ready.wait()), 5)
+        yield front
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await front.close()
+
+
+@pytest.fixture
+async def slack(service, fake, slack_env):
+    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, aiohttp.ClientSession() as http:
+        yield Slack(front, fake, http)
+
+
+# -- a whole session ---------------------------------------------------------------------------
+async def test_help_is_the_ephemeral_ack_itself(slack) -> None:
+    for text in ("", "help"):
+        status, body = await slack.command(text)
+        assert status == 200
+        answer = json.loads(body)
+        text = shown(answer["blocks"])
+        assert answer["text"] == INTRO and "/hotseat start [persona]" in text and "/hotseat leaderboard" in text
+    assert slack.fake.called("chat.postMessage") == []
+
+
+async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    opening = slack.fake.called("chat.postMessage")[0]
+    text = shown(opening.args["blocks"])
+    assert "Dana Whitfield" in text and "StreamBox" in text  # brief and opening line
+    assert "hotseat.hint" in text and "hotseat.end" in text
+    assert "link_names" not in opening.args
+    for n, line in enumerate(EXCELLENT[:5], 1):
+        answer = await slack.reply("U1", thread, line, count=n)
+        assert answer.args["text"].startswith("*Dana Whitfield:*")
+    debrief = await slack.fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, where=_debrief)
+    text = shown(debrief.args["blocks"])
+    for part in ("Score: 78/100", "Resolved", "Conflict style", "empathy", "█", "Best lines", "Tips"):
+        assert part in text
+    announce = await slack.fake.wait_for("chat.postMessage", channel="C1", where=lambda c: "thread_ts" not in c.args
+                                         and "finished" in c.args["text"])
+    assert announce.args["text"] == "ana finished a session with Dana Whitfield: 78/100 (resolved)."
+    [(status, outcome, score, stored_thread, user)] = rows(db, "SELECT status, outcome, score, thread, user FROM sessions")
+    assert (status, outcome, score, stored_thread, user) == ("ended", "resolved", 78, f"C1/{thread}", "U1")
+    assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:5]
+
+
+async def test_announcement_can_be_switched_off(service, fake, slack_env, monkeypatch) -> None:
+    monkeypatch.setenv("HOTSEAT_SLACK_ANNOUNCE", "off")
+    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, \
+            aiohttp.ClientSession() as http:
+        slack = Slack(front, fake, http)
+        thread = await slack.start("double-billing")
+        await slack.say("U1", thread, "end")
+        await fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+        assert [c for c in fake.called("chat.postMessage") if "thread_ts" not in c.args and not _opening(c)] == []
+
+
+async def test_two_trainees_practise_in_one_channel_each_in_their_thread(slack, db) -> None:
+    ana = await slack.start("double-billing", user="U1", name="ana")
+    bo = await slack.start("late-delivery", user="U2", name="bo")
+    assert ana != bo
+    await asyncio.gather(slack.say("U1", ana, "I'm sorry, let me look into it."),
+                         slack.say("U2", bo, "Thanks for waiting, I can help with that."))
+    await slack.fake.wait_for("chat.postMessage", thread_ts=ana, where=_customer_line)
+    await slack.fake.wait_for("chat.postMessage", thread_ts=bo, where=_customer_line)
+    stored = rows(db, "SELECT s.user, s.persona_id, s.thread, t.trainee FROM sessions s JOIN turns t ON t.session_id = s.id"
+                      " ORDER BY s.user")
+    assert stored == [("U1", "double-billing", f"C1/{ana}", "I'm sorry, let me look into it."),
+                      ("U2", "late-delivery", f"C1/{bo}", "Thanks for waiting, I can help with that.")]
+
+
+async def test_an_intruder_gets_one_note_and_changes_nothing(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.say("U9", thread, "Let me handle this one for you!")
+    note = await slack.fake.wait_for("chat.postEphemeral", user="U9")
+    assert note.args["thread_ts"] == thread and "belongs to another trainee" in note.args["text"]
+    await slack.say("U9", thread, "Hello? Anyone?")
+    await slack.say("U9", thread, "end")
+    await slack.reply("U1", thread, "I'm sorry about the double charge.")  # the trainee still plays
+    assert len(slack.fake.called("chat.postEphemeral", user="U9")) == 1
+    assert [c for c in slack.fake.called("chat.postMessage", thread_ts=thread) if not _customer_line(c)] == []
+    assert rows(db, "SELECT trainee FROM turns") == [("I'm sorry about the double charge.",)]
+    assert rows(db, "SELECT status FROM sessions") == [("active",)]
+
+
+async def test_mentions_in_trainee_text_and_names_are_shown_never_acted_on(slack) -> None:
+    line = "I'm so sorry about this <!channel> <@U999> & <b>, I understand how frustrating that is."
+    thread = await slack.start("double-billing", name="<!here>")
+    await slack.reply("U1", thread, line)
+    await slack.say("U1", thread, "end")
+    debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+    assert "&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;b&gt;" in shown(debrief.args["blocks"])
+    await slack.fake.wait_for("chat.postMessage", where=lambda c: "finished" in c.args.get("text", ""))
+    everything = "".join(c.text() for c in slack.fake.calls)
+    for raw in ("<!channel>", "<!here>", "<@U999>", "<b>", " & "):
+        assert raw not in everything
+    assert "&lt;!here&gt; finished" in everything
+
+
+async def test_slack_escaping_is_undone_before_the_service_sees_the_text(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.reply("U1", thread, "Sorry &amp; thanks &lt;3")
+    assert rows(db, "SELECT trainee FROM turns") == [("Sorry & thanks <3",)]
+
+
+async def test_a_huge_message_gets_a_friendly_note_and_is_not_stored(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.say("U1", thread, "a" * 40_000)
+    note = await slack.fake.wait_for("chat.postEphemeral", user="U1", thread_ts=thread)
+    assert "40,000 characters" in note.args["text"] and "Nothing was sent" in note.args["text"]
+    await slack.say("U9", thread, "b" * 40_000)  # someone else's wall of text: only "not yours"
+    await slack.reply("U1", thread, "Sorry about that, let me help.")
+    notes = {c.args["user"]: c.args["text"] for c in _ephemerals(slack.fake)}
+    assert len(_ephemerals(slack.fake)) == 2 and "belongs to another trainee" in notes["U9"]
+    assert rows(db, "SELECT trainee FROM turns") == [("Sorry about that, let me help.",)]
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    event = {"type": "message", "user": "U1", "text": "I'm sorry about this.", "ts": "1800000002.000001",
+             "thread_ts": thread, "channel": "C1", "channel_type": "channel"}
+    assert (await slack.event(event, event_id="EvSame"))[0] == 200
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_customer_line)
+    status, _ = await slack.event(event, event_id="EvSame", headers={"X-Slack-Retry-Num": "1",
+                                                                     "X-Slack-Retry-Reason": "http_timeout"})
+    assert status == 200
+    await slack.reply("U1", thread, "Let me check the account.", count=2)
+    assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == [
+        "I'm sorry about this.", "Let me check the account."]
+    assert len([c for c in slack.fake.called("chat.postMessage", thread_ts=thread) if _customer_line(c)]) == 2
+
+
+async def test_a_rate_limited_reply_is_still_delivered(slack) -> None:
+    thread = await slack.start("double-billing")
+    slack.fake.rate_limit("chat.postMessage", retry_after=1)
+    answer = await slack.reply("U1", thread, "I'm sorry, let me look into it.", count=2)
+    refused = slack.fake.called("chat.postMessage", thread_ts=thread)[0]
+    assert refused.result["error"] == "ratelimited" and refused.args == answer.args
+    assert answer.result["ok"] and answer.args["text"].startswith("*Dana Whitfield:*")
+
+
+async def test_bots_edits_and_other_threads_are_ignored_silently(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.say("U1", thread, "I'm a bot line", bot_id="B2")
+    await slack.say("U1", thread, "edited", subtype="message_changed")
+    await slack.say(BOT_USER, thread, "my own echo")
+    await slack.say("U1", "1700000000.000001", "chatting in an unrelated thread")
+    await slack.event({"type": "message", "user": "U1", "text": "top level", "ts": "1800000003.1", "channel": "C1"})
+    await slack.reply("U1", thread, "Sorry for the trouble.")
+    assert rows(db, "SELECT trainee FROM turns") == [("Sorry for the trouble.",)]
+    assert _ephemerals(slack.fake) == []
+    assert len(slack.fake.called("chat.postMessage")) == 2  # the opening and the one answer
+
+
+# -- commands and buttons ------------------------------------------------------------------------
+async def test_the_picker_lists_personas_and_its_buttons_start_a_session(slack, db, library) -> None:
+    await slack.command("start")
+    picker = await slack.fake.wait_for("response_url")
+    assert picker.args["response_type"] == "ephemeral"
+    text = shown(picker.args["blocks"])
+    for p in library.sorted():
+        assert p.name in text and p.scenario in text and f"hotseat.start:{p.id}" in text
+    assert "Surprise me" in text and "★★☆☆☆" in text
+    await slack.click("hotseat.start:late-delivery", user="U1")
+    opening = await slack.fake.wait_for("chat.postMessage", channel="C1", where=_opening)
+    text = shown(opening.args["blocks"])
+    assert "Ruth Abernathy" in text and "Keepsake &amp; Co." in text  # persona text is escaped too
+    assert (await slack.fake.wait_for("response_url", count=2)).args["delete_original"] is True
+    await slack.click("hotseat.start:*", user="U2")
+    await slack.fake.wait_for("chat.postMessage", channel="C1", where=_opening, count=2)
+    assert rows(db, "SELECT user, persona_id, thread IS NOT NULL FROM sessions ORDER BY id")[0] == (
+        "U1", "late-delivery", 1)
+    assert len(rows(db, "SELECT id FROM sessions WHERE user = 'U2'")) == 1
+
+
+async def test_hint_and_end_buttons_only_work_for_the_trainee(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.click("hotseat.hint", user="U1", message_ts=thread)
+    hint = await slack.fake.wait_for("response_url")
+    assert hint.args["response_type"] == "ephemeral" and "hint 1" in hint.args["text"]
+    await slack.click("hotseat.end", user="U2", message_ts=thread)
+    refused = await slack.fake.wait_for("response_url", count=2)
+    assert "belongs to another trainee" in refused.args["text"]
+    assert rows(db, "SELECT status FROM sessions") == [("active",)]
+    await slack.click("hotseat.end", user="U1", message_ts=thread)
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+    assert rows(db, "SELECT status, end_reason FROM sessions") == [("ended", "ended")]
+
+
+async def test_hint_and_end_typed_in_the_thread(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.say("U1", thread, "Hint")
+    hint = await slack.fake.wait_for("chat.postEphemeral", user="U1", thread_ts=thread)
+    assert "hint 1" in hint.args["text"]
+    await slack.say("U1", thread, "end.")
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+    assert rows(db, "SELECT count(*) FROM hints") == [(1,)]
+    assert rows(db, "SELECT count(*) FROM turns") == [(0,)]
+
+
+async def test_slash_hint_end_history_personas_and_leaderboard(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.command("hint")
+    assert "hint 1" in (await slack.fake.wait_for("response_url")).args["text"]
+    await slack.command("end")
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+    await slack.command("history")
+    history = shown((await slack.fake.wait_for("response_url", count=2)).args["blocks"])
+    assert "Dana Whitfield" in history and "unfinished" in history
+    await slack.command("personas")
+    assert "hotseat.start:abusive-caller" in shown((await slack.fake.wait_for("response_url", count=3)).args)
+    await slack.command("leaderboard month")
+    board = shown((await slack.fake.wait_for("response_url", count=4)).args["blocks"])
+    assert "Leaderboard (month)" in board and "Nobody qualifies yet" in board
+    await slack.command("leaderboard no-such-persona")
+    assert "no persona called" in (await slack.fake.wait_for("response_url", count=5)).args["text"]
+    status, body = await slack.command("frobnicate")
+    assert status == 200 and "don't know the command" in body
+
+
+async def test_errors_go_only_to_the_user_who_acted(slack) -> None:
+    await slack.start("double-billing")
+    await slack.command("start late-delivery")
+    already = await slack.fake.wait_for("response_url")
+    assert already.args["response_type"] == "ephemeral" and "already in a conversation" in already.args["text"]
+    await slack.command("end", user="U5")
+    assert "no conversation running" in (await slack.fake.wait_for("response_url", count=2)).args["text"]
+
+
+async def test_a_channel_the_bot_is_not_in_asks_for_an_invite(slack, db) -> None:
+    slack.fake.fail("chat.postMessage", "not_in_channel")
+    await slack.command("start double-billing", channel="C7")
+    note = await slack.fake.wait_for("response_url")
+    assert "/invite @Hotseat" in note.args["text"]
+    assert rows(db, "SELECT count(*) FROM sessions") == [(0,)]  # nobody saw it: no phantom in history
+    assert await slack.start("double-billing", channel="C7")  # after the invite it just works
+
+
+async def test_timed_out_sessions_post_their_debrief_in_their_thread(slack, db, clock) -> None:
+    late = await slack.start("double-billing", user="U1")
+    idle = await slack.start("late-delivery", user="U2")
+    clock.advance(601)
+    await slack.say("U1", late, "Sorry, I'm back.")
+    note = await slack.fake.wait_for("chat.postEphemeral", user="U1")
+    assert "idle" in note.args["text"]
+    await slack.fake.wait_for("chat.postMessage", thread_ts=late, where=_debrief)
+    assert await frontend.sweep_once(slack.front) == 1  # the idle sweep ends the other one
+    debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=idle, where=_debrief)
+    assert debrief.args["channel"] == "C1" and "timed out" in shown(debrief.args["blocks"])
+    assert rows(db, "SELECT end_reason FROM sessions") == [("timed_out",), ("timed_out",)]
+
+
+async def test_app_home_shows_scores_and_starts_a_session_in_the_dm(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    await slack.reply("U1", thread, "I'm sorry about the double charge.")
+    await slack.say("U1", thread, "end")
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+    await slack.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home", "event_ts": "1.0"})
+    published = await slack.fake.wait_for("views.publish", user_id="U1")
+    home = shown(published.args["view"])
+    assert published.args["view"]["type"] == "home"
+    assert "Dana Whitfield" in home and "/100" in home and "hotseat.start:key-client" in home
+    await slack.click("hotseat.start:key-client", user="U1", home=True)
+    await slack.fake.wait_for("conversations.open", users="U1")
+    opening = await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_opening)
+    dm_thread = opening.result["ts"]
+    answer = await slack.reply("U1", dm_thread, "I'm sorry, I understand how frustrating that is.", channel="DU1")
+    assert answer.args["channel"] == "DU1"
+    assert rows(db, "SELECT channel, thread FROM sessions WHERE persona_id = 'key-client'") == [
+        ("DU1", f"DU1/{dm_thread}")]
+
+
+# -- what Slack's signature protects ------------------------------------------------------------
+@pytest.mark.parametrize("secret, age", [("wrong-secret", 0), (SECRET, 6 * 60)])
+async def test_unsigned_or_stale_requests_are_refused(slack, db, secret, age) -> None:
+    before = len(slack.fake.calls)
+    form = urlencode({"team_id": "T1", "channel_id": "C1", "user_id": "U1", "user_name": "ana", "command": "/hotseat",
+                      "text": "start double-billing", "response_url": slack.fake.response_url()})
+    status, _ = await slack.post(form, "application/x-www-form-urlencoded", secret=secret,
+                                 timestamp=int(time.time()) - age)
+    assert status == 401
+    await asyncio.sleep(0.05)  # anything wrongly started would post within this
+    assert slack.fake.calls[before:] == []
+    assert rows(db, "SELECT count(*) FROM sessions") == [(0,)]
+
+
+# -- Socket Mode --------------------------------------------------------------------------------
+async def test_socket_mode_end_to_end(service, fake, slack_env, monkeypatch, db) -> None:
+    monkeypatch.delenv("SLACK_SIGNING_SECRET")
+    async with serving(SlackFrontEnd.from_env(service)):
+        command = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "user_name": "ana", "command": "/hotseat",
+                   "text": "start double-billing", "response_url": fake.response_url(), "api_app_id": "A1"}
+        await fake.send_envelope("slash_commands", command, "env-1")
+        await fake.wait_ack("env-1")
+        opening = await fake.wait_for("chat.postMessage", channel="C1", where=_opening)
+        thread = opening.result["ts"]
+        event = {"team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": "EvS1",
+                 "event": {"type": "message", "user": "U1", "text": "I'm sorry, let me sort this out.",
+                           "ts": "1800000009.000001", "thread_ts": thread, "channel": "C1", "channel_type": "channel"}}
+        await fake.send_envelope("events_api", event, "env-2")
+        await fake.wait_ack("env-2")
+        answer = await fake.wait_for("chat.postMessage", thread_ts=thread, where=_customer_line)
+        assert answer.args["text"].startswith("*Dana Whitfield:*")
+        assert len(fake.called("apps.connections.open")) >= 1
+    assert rows(db, "SELECT trainee FROM turns") == [("I'm sorry, let me sort this out.",)]
+
+
+# -- settings ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("missing, http", [("SLACK_BOT_TOKEN", False), ("SLACK_APP_TOKEN", False),
+                                           ("SLACK_SIGNING_SECRET", True)])
+def test_a_missing_setting_names_the_variable_and_the_fix(service, slack_env, monkeypatch, missing, http) -> None:
+    monkeypatch.delenv(missing)
+    with pytest.raises(SettingError, match=missing):
+        SlackFrontEnd.from_env(service, http=http)
+
+
+def test_swapped_tokens_and_secrets(service, slack_env, monkeypatch) -> None:
+    front = SlackFrontEnd.from_env(service)
+    assert set(front.secrets) == {"xoxb-test-token", "xapp-test-token"}
+    assert "xoxb-test-token" not in repr(front.settings)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xapp-test-token")
+    with pytest.raises(SettingError, match="should start with 'xoxb-'"):
+        SlackFrontEnd.from_env(service)
+
+
+async def test_a_refused_token_stops_start_up_with_a_fix(service, fake, slack_env, monkeypatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BAD_TOKEN)
+    front = SlackFrontEnd.from_env(service, http=True, port=0)
+    with pytest.raises(SettingError, match="Slack refused SLACK_BOT_TOKEN"):
+        await front.serve()
+    await front.close()
+
+
+def test_the_manifest_subscribes_to_what_the_bot_listens_for() -> None:
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "slack" / "manifest.yaml").read_text())
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [blocks.SLASH]
+    assert {"app_home_opened", "message.channels", "message.groups", "message.im"} <= set(
+        manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"commands", "chat:write", "channels:history", "im:history", "im:write"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["settings"]["socket_mode_enabled"] and manifest["settings"]["interactivity"]["is_enabled"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"]
