@@ -277,7 +277,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from .config import load_env_file
     from .store import StoreError
+
+    if args.command != "run":  # `run` reads its own --env-file; every command sees the same database
+        load_env_file()
 
     try:
         return int(args.run(args) or 0)

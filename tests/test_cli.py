@@ -15,10 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "data" / "scripts"
 
 
-def hotseat(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def hotseat(
+    *args: str, stdin: str | None = None, env: dict | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, timeout=60,
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
 
@@ -147,3 +149,30 @@ def test_leaderboard_and_history_json_read_the_database(tmp_path: Path) -> None:
     assert [r["user"] for r in board["rows"]] == ["simulator"] and board["rows"][0]["sessions"] == 3
     past = json.loads(hotseat("history", "simulator", "--db", db, "--json").stdout)
     assert len(past) == 3 and {p["outcome"] for p in past} == {"resolved"}
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read_by_every_command(tmp_path: Path) -> None:
+    db = tmp_path / "from-dotenv.sqlite3"
+    (tmp_path / ".env").write_text(f'HOTSEAT_DB="{db}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "HOTSEAT_DB"}
+    script = str(SCRIPTS / "excellent.txt")
+    subprocess.run([sys.executable, "-m", "bot", "simulate", "double-billing", "--script", script],
+                   cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True, timeout=60)
+    out = subprocess.run([sys.executable, "-m", "bot", "history", "simulator"], cwd=tmp_path, capture_output=True,
+                         text=True, env={**env, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert db.exists() and "Dana Whitfield" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "platform, missing", [("slack", "SLACK_BOT_TOKEN"), ("discord", "DISCORD_TOKEN")]
+)
+def test_run_without_a_token_says_which_setting_is_missing(tmp_path: Path, platform: str, missing: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    empty = tmp_path / "empty.env"
+    empty.write_text("", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "run", platform, "--env-file", str(empty), "--db", str(tmp_path / "x.sqlite3")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    assert out.returncode == 2
+    assert f"hotseat: {missing} is not set." in out.stderr and "Traceback" not in out.stderr
