@@ -27,6 +27,21 @@ SECRET = "test-signing-secret"
 EXCELLENT = (Path(__file__).parent / "data" / "scripts" / "excellent.txt").read_text().splitlines()
 
 
+def button_click(fake: FakeSlack, action_id: str, *, user: str = "U1", channel: str = "C1", message_ts: str = "1.0",
+                 home: bool = False) -> dict:
+    """A block_actions payload as Slack sends it for a button in a message or on App Home."""
+    container = ({"type": "view", "view_id": "V1"} if home else
+                 {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False})
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
+               "api_app_id": "A1", "token": "x", "container": container, "trigger_id": "1.2.3",
+               "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "action_ts": "1.1"}]}
+    if home:
+        payload["view"] = {"id": "V1", "type": "home"}
+    else:
+        payload |= {"channel": {"id": channel}, "message": {"ts": message_ts}, "response_url": fake.response_url()}
+    return payload
+
+
 class Slack:
     """Sends the bot what Slack would send, signed; reads what it sent back from the fake."""
 
@@ -65,16 +80,7 @@ class Slack:
 
     async def click(self, action_id: str, *, user: str = "U1", channel: str = "C1", message_ts: str = "1.0",
                     home: bool = False) -> tuple[int, str]:
-        container = ({"type": "view", "view_id": "V1"} if home else
-                     {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False})
-        payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
-                   "api_app_id": "A1", "token": "x", "container": container, "trigger_id": "1.2.3",
-                   "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "action_ts": "1.1"}]}
-        if home:
-            payload["view"] = {"id": "V1", "type": "home"}
-        else:
-            payload |= {"channel": {"id": channel}, "message": {"ts": message_ts},
-                        "response_url": self.fake.response_url()}
+        payload = button_click(self.fake, action_id, user=user, channel=channel, message_ts=message_ts, home=home)
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     async def start(self, persona: str, *, user: str = "U1", name: str = "ana", channel: str = "C1") -> str:
@@ -445,8 +451,13 @@ async def test_socket_mode_end_to_end(service, fake, slack_env, monkeypatch, db)
         await fake.wait_ack("env-2")
         answer = await fake.wait_for("chat.postMessage", thread_ts=thread, where=_customer_line)
         assert answer.args["text"].startswith("*Dana Whitfield:*")
+        await fake.send_envelope("interactive", button_click(fake, "hotseat.end", message_ts=thread), "env-3")
+        await fake.wait_ack("env-3")
+        debrief = await fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
+        assert "Debrief: Dana Whitfield" in shown(debrief.args["blocks"])
         assert len(fake.called("apps.connections.open")) >= 1
     assert rows(db, "SELECT trainee FROM turns") == [("I'm sorry, let me sort this out.",)]
+    assert rows(db, "SELECT status, end_reason FROM sessions") == [("ended", "ended")]
 
 
 # -- settings ----------------------------------------------------------------------------------
