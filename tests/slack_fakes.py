@@ -130,6 +130,10 @@ class FakeSlack:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token == BAD_TOKEN:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        refused = _over_limits(call.args)
+        if refused:
+            call.result = {"ok": False, "error": refused}
+            return web.json_response(call.result)
         call.result = {"ok": True, **self._answer(call.method, call.args)}
         return web.json_response(call.result)
 
@@ -162,6 +166,23 @@ class FakeSlack:
                 if "envelope_id" in data:
                     self.acks[data["envelope_id"]] = data.get("payload")
         return ws
+
+
+def _over_limits(args: dict) -> str | None:
+    """Slack's refusals for what Hotseat could get wrong: too many blocks, too long a text."""
+    if len(str(args.get("text") or "")) > 40_000:
+        return "msg_too_long"
+    blocks = args.get("blocks") or (args.get("view") or {}).get("blocks") or []
+    if len(blocks) > (100 if args.get("view") else 50):
+        return "invalid_blocks"
+    for block in blocks:
+        pieces = [((block.get("text") or {}).get("text", ""), 150 if block.get("type") == "header" else 3000)]
+        pieces += [(f.get("text", ""), 2000) for f in block.get("fields", [])]
+        if block.get("type") == "context":
+            pieces += [(e.get("text", ""), 3000) for e in block.get("elements", [])]
+        if any(len(text) > cap for text, cap in pieces):
+            return "invalid_blocks"
+    return None
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from bot import frontend
 from bot.commands import INTRO
 from bot.config import SettingError
 from bot.slack import blocks
+from bot.service import HotseatService
 from bot.slack.frontend import SlackFrontEnd
+from bot.store import Store
 from slack_fakes import BAD_TOKEN, BOT_USER, Call, FakeSlack, sign
 
 SECRET = "test-signing-secret"
@@ -59,8 +61,9 @@ class Slack:
         async with self.http.post(self.url, data=body.encode(), headers=signed) as r:
             return r.status, await r.text()
 
-    async def command(self, text: str, *, user: str = "U1", name: str = "ana", channel: str = "C1") -> tuple[int, str]:
-        form = {"token": "x", "team_id": "T1", "team_domain": "test", "channel_id": channel, "channel_name": "practice",
+    async def command(self, text: str, *, user: str = "U1", name: str = "ana", channel: str = "C1",
+                      team: str = "T1") -> tuple[int, str]:
+        form = {"token": "x", "team_id": team, "team_domain": "test", "channel_id": channel, "channel_name": "practice",
                 "user_id": user, "user_name": name, "command": "/hotseat", "text": text, "api_app_id": "A1",
                 "response_url": self.fake.response_url(), "trigger_id": "1.2.3"}
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
@@ -233,13 +236,16 @@ async def test_an_intruder_gets_one_note_and_changes_nothing(slack, db) -> None:
     assert rows(db, "SELECT status FROM sessions") == [("active",)]
 
 
-async def test_mentions_in_trainee_text_and_names_are_shown_never_acted_on(slack) -> None:
-    line = "I'm so sorry about this <!channel> <@U999> & <b>, I understand how frustrating that is."
+async def test_mentions_in_trainee_text_and_names_are_shown_never_acted_on(slack, db) -> None:
+    # as Slack delivers "@channel @U999 & <b>" typed by a trainee
+    line = "I'm so sorry about this <!channel> <@U999> &amp; &lt;b&gt;, I understand how frustrating that is."
     thread = await slack.start("double-billing", name="<!here>")
     await slack.reply("U1", thread, line)
     await slack.say("U1", thread, "end")
     debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
-    assert "&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;b&gt;" in shown(debrief.args["blocks"])
+    assert "@channel @U999 &amp; &lt;b&gt;" in shown(debrief.args["blocks"])  # words, never live markup
+    assert rows(db, "SELECT trainee FROM turns") == [
+        ("I'm so sorry about this @channel @U999 & <b>, I understand how frustrating that is.",)]
     await slack.fake.wait_for("chat.postMessage", where=lambda c: "finished" in c.args.get("text", ""))
     everything = "".join(c.text() for c in slack.fake.calls)
     for raw in ("<!channel>", "<!here>", "<@U999>", "<b>", " & "):
@@ -495,3 +501,78 @@ def test_the_manifest_subscribes_to_what_the_bot_listens_for() -> None:
         manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["settings"]["socket_mode_enabled"] and manifest["settings"]["interactivity"]["is_enabled"]
     assert manifest["features"]["app_home"]["home_tab_enabled"]
+
+
+# -- what goes wrong in real workspaces -----------------------------------------------------------
+async def test_error_messages_never_echo_live_markup(slack) -> None:
+    await slack.command("start <!channel>")
+    note = await slack.fake.wait_for("response_url")
+    assert "&lt;!channel&gt;" in note.args["text"] and "<!channel>" not in note.text()
+    status, body = await slack.command("<!here> please")
+    assert status == 200 and "&lt;!here&gt;" in body and "<!here>" not in body
+    await slack.command("start double-billing late-delivery")
+    note = await slack.fake.wait_for("response_url", count=2)
+    assert "takes one persona id" in note.args["text"]
+
+
+async def test_a_reply_slack_refuses_as_blocks_arrives_as_text_and_the_turn_counts(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    slack.fake.fail("chat.postMessage", "invalid_blocks")
+    await slack.say("U1", thread, "I'm sorry about the double charge.")
+    plain = await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=lambda c: c.result.get("ok"))
+    assert plain.args["text"].startswith("*Dana Whitfield:*") and "blocks" not in plain.args
+    assert _ephemerals(slack.fake) == []  # nobody is told their message was lost: it was not
+    assert rows(db, "SELECT count(*) FROM turns") == [(1,)]
+
+
+async def test_answers_post_in_order_even_when_one_is_rate_limited(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    slack.fake.rate_limit("chat.postMessage", retry_after=1)
+    await slack.say("U1", thread, "I'm sorry about the double charge.")
+    await slack.say("U1", thread, "Could you tell me the account email?")
+    await slack.say("U1", thread, "end")
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief, timeout=8)
+    posted = [c for c in slack.fake.called("chat.postMessage", thread_ts=thread) if c.result.get("ok")]
+    customer = [c.args["text"] for c in posted if _customer_line(c)]
+    stored = [f"*Dana Whitfield:* {c}" for (c,) in rows(db, "SELECT customer FROM turns ORDER BY idx")]
+    assert customer == [blocks.escape(t) for t in stored] and len(stored) == 2
+    assert _debrief(posted[-1])  # the debrief came last
+
+
+async def test_a_channel_shared_with_another_team_is_one_workspace(slack, db) -> None:
+    await slack.command("start double-billing", team="T2")  # a guest from another team
+    opening = await slack.fake.wait_for("chat.postMessage", where=_opening)
+    await slack.reply("U1", opening.result["ts"], "I'm sorry about the double charge.")  # event says T1
+    assert rows(db, "SELECT workspace, (SELECT count(*) FROM turns) FROM sessions") == [("T1", 1)]
+
+
+async def test_in_the_dm_any_message_is_a_turn(slack, db) -> None:
+    await slack.say("U1", "", "hello?", channel="DU1")  # nothing running yet
+    note = await slack.fake.wait_for("chat.postMessage", channel="DU1")
+    assert "Home tab" in note.args["text"]
+    await slack.click("hotseat.start:key-client", user="U1", home=True)
+    await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_opening)
+    await slack.say("U1", "", "I'm sorry, I understand how frustrating that is.", channel="DU1")
+    answer = await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_customer_line)
+    assert answer.args.get("thread_ts") is None  # answered where the trainee wrote
+    await slack.say("U1", "", "end", channel="DU1")
+    debrief = await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_debrief)
+    assert debrief.args.get("thread_ts") is None
+    assert rows(db, "SELECT status, (SELECT count(*) FROM turns) FROM sessions") == [("ended", 1)]
+
+
+async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_env, db, library, clock) -> None:
+    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, \
+            aiohttp.ClientSession() as http:
+        slack = Slack(front, fake, http)
+        thread = await slack.start("double-billing")
+        await slack.reply("U1", thread, "I'm sorry about the double charge.")
+    store = await Store.open(db)  # a new process: new service, new app, same database
+    try:
+        again = HotseatService(store, library, clock=clock)
+        async with serving(SlackFrontEnd.from_env(again, http=True, port=0)) as front, \
+                aiohttp.ClientSession() as http:
+            await Slack(front, fake, http).reply("U1", thread, "Could you tell me the account email?", count=2)
+    finally:
+        await store.close()
+    assert rows(db, "SELECT idx FROM turns ORDER BY idx") == [(1,), (2,)]

@@ -8,12 +8,14 @@ acted on.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Iterable
 
 from ..commands import COMMANDS, INTRO
 from ..persona import Persona
 from ..scoring import HINT_COST
+from .. import render_text
 from ..render_text import bar, finished_line, mood_meter, outcome_line
 from ..service import Ending, HintReply, Leaderboard, Opening, PastSession
 
@@ -24,6 +26,8 @@ HINT = "hotseat.hint"
 END = "hotseat.end"
 
 SECTION_LIMIT = 3000  # Slack refuses longer section text
+FIELD_LIMIT = 2000  # and longer section fields
+TEXT_LIMIT = 40000  # and a longer message text
 PICKER_LIMIT = 40  # a message holds at most 50 blocks
 HEADER_LIMIT = 150
 
@@ -39,6 +43,26 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """What the trainee typed: Slack delivers `&`, `<`, `>` escaped; `&amp;` goes last."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_BROADCAST = {"!here": "@here", "!channel": "@channel", "!everyone": "@everyone"}
+
+
+def from_slack(text: str) -> str:
+    """A message as the trainee saw it when typing: `<@U1|ana>` -> `@ana`, `<!here>` -> `@here`,
+    `<https://x|docs>` -> `docs`, entities undone. What the service stores and quotes back
+    is readable words, never live markup."""
+
+    def readable(m: re.Match[str]) -> str:
+        target, label = m.group(1), m.group(2) or ""
+        if target in _BROADCAST:
+            return _BROADCAST[target]
+        if target[:1] in "@#":  # a user or channel: its name when Slack gave one, else its id
+            return target[0] + (label or target[1:])
+        return label or ("" if target.startswith("!") else target)  # dates, user groups, links
+
+    return unescape(_MARKUP.sub(readable, text))
 
 
 def stars(difficulty: int) -> str:
@@ -107,6 +131,11 @@ def hint_text(hint: HintReply) -> str:
     return f":bulb: {escape(hint.text)}  _(hint {hint.hints_used}; each costs {HINT_COST} points)_"
 
 
+def debrief_text(ending: Ending) -> str:
+    """The debrief as plain text: the fallback when Slack refuses the blocks."""
+    return _fit(escape(render_text.debrief(ending)), TEXT_LIMIT)
+
+
 def debrief_message(ending: Ending) -> Message:
     """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
     d = ending.debrief
@@ -115,8 +144,8 @@ def debrief_message(ending: Ending) -> Message:
         _header(f"Debrief: {ending.persona.name}"),
         _section(f"*Score: {d.score}/100*\n{escape(outcome_line(ending))}"),
         {"type": "section", "fields": [
-            _mrkdwn(f"*Conflict style*\n{escape(d.style)}. {escape(d.style_note)}"),
-            _mrkdwn(f"*Turns*\n{d.turns} (hints used: {d.hints_used})"),
+            _mrkdwn(f"*Conflict style*\n{escape(d.style)}. {escape(d.style_note)}", FIELD_LIMIT),
+            _mrkdwn(f"*Turns*\n{d.turns} (hints used: {d.hints_used})", FIELD_LIMIT),
         ]},
         _section(f"```{bars}```"),
     ]
@@ -190,8 +219,8 @@ def _fit(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def _mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": _fit(text, SECTION_LIMIT)}
+def _mrkdwn(text: str, limit: int = SECTION_LIMIT) -> Block:
+    return {"type": "mrkdwn", "text": _fit(text, limit)}
 
 
 def _section(text: str) -> Block:

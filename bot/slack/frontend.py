@@ -21,7 +21,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ..config import SettingError
 from ..frontend import FrontEnd
 from ..service import Ending, HotseatService
-from . import blocks
 from .listeners import Listeners
 from .settings import APP_TOKEN_HELP, BOT_TOKEN_HELP, SlackSettings
 
@@ -46,7 +45,8 @@ class SlackFrontEnd(FrontEnd):
             client=self.client, signing_secret=settings.signing_secret,
             request_verification_enabled=settings.http, name="hotseat",
         )
-        Listeners(service, self.deliver_ending).register(self.app)
+        self.listeners = Listeners(service, self.client, announce=settings.announce)
+        self.listeners.register(self.app)
         self.ready = asyncio.Event()  # set once connected (Socket Mode) or listening (HTTP)
         self.port: int | None = None  # the port HTTP mode actually listens on
         self._runner: web.AppRunner | None = None
@@ -77,13 +77,7 @@ class SlackFrontEnd(FrontEnd):
         await asyncio.Event().wait()
 
     async def deliver_ending(self, ending: Ending) -> None:
-        """The debrief goes in the conversation's thread; one line tells the channel the score."""
-        channel, _, ts = (ending.thread or "").partition("/")
-        await self.client.chat_postMessage(
-            channel=channel or ending.channel, thread_ts=ts or None, **blocks.debrief_message(ending)
-        )
-        if self.settings.announce and not ending.channel.startswith("D"):  # a DM needs no announcement
-            await self.client.chat_postMessage(channel=ending.channel, text=blocks.finished_text(ending))
+        await self.listeners.deliver(ending)
 
     async def close(self) -> None:
         if self._socket is not None:

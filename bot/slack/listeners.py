@@ -1,12 +1,15 @@
 """Bolt listeners: Slack commands, buttons and thread messages in, service calls out.
 
 Every listener acks first (Slack wants an answer within three seconds), then calls the
-service, then posts. Failures become an ephemeral note to the person who acted and
-never reach anyone else's session.
+service, then posts. Posts for one conversation go out in order (a per-thread lock), so a
+rate-limited answer never lands after the next one or after the debrief. Failures become
+an ephemeral note to the person who acted and never reach anyone else's session.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from typing import Any, Awaitable, Callable
@@ -26,7 +29,6 @@ from . import blocks
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[Ending], Awaitable[None]]
 Tell = Callable[..., Awaitable[Any]]  # tell(text) or tell(**message), privately
 
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found"}
@@ -36,16 +38,27 @@ INVITE = (
 )
 TYPED_MESSAGES = {None, "thread_broadcast", "file_share"}  # others are edits, joins, bots: never turns
 HISTORY_LIMIT = 10
+NOT_SHOWN = (
+    "Your line was saved, but Slack would not show the customer's answer. Carry on, or check "
+    "`/hotseat history`; the conversation itself is intact."
+)
+NO_SESSION_IN_DM = (
+    "You have no practice conversation running here. Pick a customer on Hotseat's Home tab, "
+    "or use `/hotseat start` in a channel."
+)
+START_ONE = "`start` takes one persona id, like `/hotseat start double-billing`; `/hotseat personas` lists them."
 
 
 class Listeners:
-    """The Slack side of Hotseat's commands; `deliver` posts a debrief where its session lived."""
+    """The Slack side of Hotseat's commands, and the posting of debriefs where sessions lived."""
 
-    def __init__(self, service: HotseatService, deliver: Deliver) -> None:
+    def __init__(self, service: HotseatService, client: AsyncWebClient, *, announce: bool = True) -> None:
         self.service = service
-        self.deliver = deliver
+        self.client = client
+        self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
         self.noted = SeenIds(ttl=24 * 3600)  # (thread, user) pairs already told "not your session"
+        self._order: dict[str, asyncio.Lock] = {}  # one per live conversation
 
     def register(self, app: AsyncApp) -> None:
         app.middleware(self.skip_repeats)
@@ -65,12 +78,11 @@ class Listeners:
         return await next()
 
     # -- /hotseat ---------------------------------------------------------------------------
-    async def on_command(self, ack: Any, command: dict, context: AsyncBoltContext, respond: AsyncRespond,
-                         client: AsyncWebClient) -> None:
+    async def on_command(self, ack: Any, command: dict, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         try:
             invocation = parse(command.get("text", ""))
         except HotseatError as e:
-            await ack(text=str(e))
+            await ack(text=blocks.escape(str(e)))
             return
         if invocation.name == "help":
             await ack(**blocks.help_message())
@@ -79,13 +91,15 @@ class Listeners:
         who = Who(_workspace(context), command["channel_id"], command["user_id"], command.get("user_name", ""))
         tell = _privately(respond)
         try:
-            await self._command(invocation, who, tell, client)
+            await self._command(invocation, who, tell)
         except Exception as e:
-            await tell(user_error(e))
+            await tell(_error_text(e))
 
-    async def _command(self, inv: Invocation, who: Who, tell: Tell, client: AsyncWebClient) -> None:
+    async def _command(self, inv: Invocation, who: Who, tell: Tell) -> None:
         if inv.name == "start" and inv.args:
-            await self._start(client, who, inv.args[0])
+            if len(inv.args) > 1:
+                raise HotseatError(START_ONE)
+            await self._start(who, inv.args[0])
         elif inv.name in ("start", "personas"):
             title = "Who would you like to practise with?" if inv.name == "start" else "The customers you can practise with"
             await tell(**blocks.persona_picker(self.service.personas(), title))
@@ -99,37 +113,38 @@ class Listeners:
             period, persona = leaderboard_args(inv.args)
             await tell(**blocks.leaderboard_message(await self.service.leaderboard(who.workspace, period, persona)))
 
-    async def _start(self, client: AsyncWebClient, who: Who, persona_id: str | None) -> None:
+    async def _start(self, who: Who, persona_id: str | None) -> None:
         """Start, post the opening in the channel, and make its thread the conversation."""
         opening = await self.service.start(who, persona_id)
         try:
-            posted = await client.chat_postMessage(channel=who.channel, **blocks.opening_message(opening, who.user_name))
-        except SlackApiError as e:
-            await self.service.abandon(opening.session_id)  # nobody saw it: no history row, free to retry
-            if e.response.get("error") in NOT_IN_CHANNEL:
+            posted = await self.client.chat_postMessage(channel=who.channel, **blocks.opening_message(opening, who.user_name))
+            await self.service.set_thread(opening.session_id, f"{who.channel}/{posted['ts']}")
+        except Exception as e:
+            await self.service.abandon(opening.session_id)  # nobody can play it: no history row, free to retry
+            if isinstance(e, SlackApiError) and e.response.get("error") in NOT_IN_CHANNEL:
                 raise HotseatError(INVITE) from None
             raise
-        await self.service.set_thread(opening.session_id, f"{who.channel}/{posted['ts']}")
 
     # -- buttons ----------------------------------------------------------------------------
     async def on_start_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
-                              respond: AsyncRespond, client: AsyncWebClient) -> None:
+                              respond: AsyncRespond) -> None:
         """A Start button in the picker (starts in that channel) or on App Home (starts in the DM)."""
         await ack()
         user = body["user"]
         in_home = body.get("container", {}).get("type") == "view"
-        tell: Tell = (lambda text: client.chat_postMessage(channel=user["id"], text=text)) if in_home else _privately(respond)
+        tell: Tell = (
+            (lambda text: self.client.chat_postMessage(channel=user["id"], text=text)) if in_home else _privately(respond)
+        )
         try:
             if in_home:
-                channel = (await client.conversations_open(users=user["id"]))["channel"]["id"]
+                channel = (await self.client.conversations_open(users=user["id"]))["channel"]["id"]
             else:
                 channel = body["container"]["channel_id"]
-            who = Who(_workspace(context), channel, user["id"], _name(user))
-            await self._start(client, who, blocks.persona_of(action["action_id"]))
+            await self._start(Who(_workspace(context), channel, user["id"], _name(user)), blocks.persona_of(action["action_id"]))
             if not in_home:
                 await respond(delete_original=True)  # the picker has done its job
         except Exception as e:
-            await tell(user_error(e))
+            await tell(_error_text(e))
 
     async def on_thread_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
                                respond: AsyncRespond) -> None:
@@ -145,66 +160,125 @@ class Listeners:
             else:
                 await self.deliver(await self.service.end(who, thread=thread))
         except Exception as e:
-            await tell(user_error(e))
+            await tell(_error_text(e))
 
-    # -- thread messages ---------------------------------------------------------------------
-    async def on_message(self, event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
-        """A reply in a practice thread is the trainee's turn; everything else passes by."""
-        thread_ts, user = event.get("thread_ts"), event.get("user")
-        if (event.get("bot_id") or event.get("subtype") not in TYPED_MESSAGES or not user
-                or not thread_ts or thread_ts == event.get("ts") or user == context.bot_user_id):
+    # -- messages ----------------------------------------------------------------------------
+    async def on_message(self, event: dict, context: AsyncBoltContext) -> None:
+        """A reply in a practice thread (or, in the DM with Hotseat, any message) is a turn;
+        everything else passes by."""
+        user, ts, thread_ts = event.get("user"), event.get("ts"), event.get("thread_ts")
+        if event.get("bot_id") or event.get("subtype") not in TYPED_MESSAGES or not user or user == context.bot_user_id:
             return
         channel = event["channel"]
-        thread = f"{channel}/{thread_ts}"
+        in_thread = bool(thread_ts) and thread_ts != ts
+        in_dm = event.get("channel_type") == "im"
+        if not (in_thread or in_dm):
+            return
+        thread = f"{channel}/{thread_ts}" if in_thread else None
         who = Who(_workspace(context), channel, user)
+        answer_in = thread_ts if in_thread else None
 
         async def tell(text: str) -> None:
-            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
-
-        text = blocks.unescape(event.get("text") or "")
-        try:
-            word = in_thread_word(text)
-            if word == "hint":
-                await tell(blocks.hint_text(await self.service.hint(who, thread=thread)))
-            elif word == "end":
-                await self.deliver(await self.service.end(who, thread=thread))
+            if in_dm:  # the DM is private already, and ephemeral notes there vanish on reload
+                await self.client.chat_postMessage(channel=channel, thread_ts=answer_in, text=text)
             else:
-                reply = await self.service.reply(who, text, thread=thread)
-                await client.chat_postMessage(
-                    channel=channel, thread_ts=thread_ts,
-                    **blocks.customer_message(reply.persona, reply.customer, reply.mood),
-                )
-                if reply.ending is not None:
-                    await self.deliver(reply.ending)
+                await self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+
+        text = blocks.from_slack(event.get("text") or "")
+        try:
+            async with self._in_order(_order_key(channel, thread)):
+                word = in_thread_word(text)
+                if word == "hint":
+                    await tell(blocks.hint_text(await self.service.hint(who, thread=thread)))
+                elif word == "end":
+                    await self._post_ending(await self.service.end(who, thread=thread))
+                else:
+                    reply = await self.service.reply(who, text, thread=thread)
+                    shown = await self._post(channel, answer_in, blocks.customer_message(reply.persona, reply.customer, reply.mood))
+                    if not shown:
+                        await tell(NOT_SHOWN)
+                    if reply.ending is not None:
+                        await self._post_ending(reply.ending)
         except NoActiveSession:
-            return  # not a practice thread (or one that has ended): stay out of it
+            if in_dm and not in_thread:
+                await tell(NO_SESSION_IN_DM)  # the bot's own DM: say how to begin
+            # elsewhere: not a practice thread (or one that has ended), so stay out of it
         except NotYourSession as e:
             if self.noted.first_time((thread, user)):
-                await tell(str(e))
+                await tell(blocks.escape(str(e)))
         except SessionTimedOut as e:
-            await tell(str(e))
+            await tell(blocks.escape(str(e)))
             await self.deliver(e.ending)
         except Exception as e:  # an unusable message, or trouble on our side: only its writer hears
-            await tell(user_error(e))
+            await tell(_error_text(e))
+
+    # -- posting, in each conversation's order ---------------------------------------------------
+    async def deliver(self, ending: Ending) -> None:
+        """Post a debrief where its session lived, after anything still being posted there."""
+        async with self._in_order(_order_key(ending.channel, ending.thread)):
+            await self._post_ending(ending)
+
+    async def _post_ending(self, ending: Ending) -> None:
+        """The debrief in the thread (top level in a DM); one line tells the channel the score.
+
+        Call with the conversation's order lock held."""
+        channel, _, ts = (ending.thread or "").partition("/")
+        channel = channel or ending.channel
+        in_dm = channel.startswith("D")
+        await self._post(channel, None if in_dm else ts or None, blocks.debrief_message(ending), blocks.debrief_text(ending))
+        self._order.pop(_order_key(ending.channel, ending.thread), None)
+        if self.announce and not in_dm:
+            await self._post(ending.channel, None, {"text": blocks.finished_text(ending)})
+
+    async def _post(self, channel: str, thread_ts: str | None, message: dict, fallback: str | None = None) -> bool:
+        """Post a message; if Slack refuses its blocks, its plain text. False if nothing got through."""
+        for attempt in (message, {"text": fallback or message.get("text", "")}):
+            try:
+                await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **attempt)
+                return True
+            except Exception as e:
+                log.warning("chat.postMessage to %s failed: %s", channel, getattr(e, "response", {}).get("error", e))
+        return False
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, key: str):  # type: ignore[no-untyped-def]
+        async with self._order.setdefault(key, asyncio.Lock()):
+            yield
 
     # -- App Home ---------------------------------------------------------------------------
-    async def on_home_opened(self, event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def on_home_opened(self, event: dict, context: AsyncBoltContext) -> None:
         if event.get("tab") != "home":
             return
         try:
             sessions = await self.service.history(_workspace(context), event["user"], HISTORY_LIMIT)
-            await client.views_publish(user_id=event["user"], view=blocks.home_view(sessions, self.service.personas()))
+            await self.client.views_publish(user_id=event["user"], view=blocks.home_view(sessions, self.service.personas()))
         except Exception as e:
             user_error(e)  # logs it; the tab keeps its last content
 
 
+def _order_key(channel: str, thread: str | None) -> str:
+    """A DM holds one conversation, wherever in it the trainee writes; elsewhere, its thread."""
+    return channel if channel.startswith("D") or not thread else thread
+
+
 def _workspace(context: AsyncBoltContext) -> str:
-    """Leaderboards are per workspace: the team, or the enterprise for org-wide installs."""
-    return context.team_id or context.enterprise_id or ""
+    """Leaderboards are per workspace: the one Hotseat is installed in (the enterprise for an
+    org-wide install), the same for every payload, even from a channel shared with another team."""
+    installed = context.authorize_result
+    if installed is not None:
+        org = installed.enterprise_id if context.is_enterprise_install else None
+        if org or installed.team_id:
+            return org or installed.team_id
+    return context.team_id or context.enterprise_id or "unknown"
 
 
 def _name(user: dict) -> str:
     return user.get("username") or user.get("name") or user.get("id", "")
+
+
+def _error_text(exc: BaseException) -> str:
+    """A failure in words the user can act on, escaped: error messages may quote their input."""
+    return blocks.escape(user_error(exc))
 
 
 def _privately(respond: AsyncRespond) -> Tell:
