@@ -576,3 +576,18 @@ async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_en
     finally:
         await store.close()
     assert rows(db, "SELECT idx FROM turns ORDER BY idx") == [(1,), (2,)]
+
+
+async def test_slash_commands_are_acknowledged_before_the_work_is_done(slack, monkeypatch) -> None:
+    release = asyncio.Event()
+    start = slack.front.service.start
+
+    async def slow_start(*args, **kwargs):
+        await release.wait()  # a slow disk, say: Slack must not wait for it
+        return await start(*args, **kwargs)
+
+    monkeypatch.setattr(slack.front.service, "start", slow_start)
+    status, _ = await asyncio.wait_for(slack.command("start double-billing"), 5)
+    assert status == 200 and slack.fake.called("chat.postMessage") == []  # acked, nothing done yet
+    release.set()
+    await slack.fake.wait_for("chat.postMessage", where=_opening)
