@@ -61,6 +61,7 @@ class Ending:
     workspace: str = ""
     channel: str = ""
     thread: str | None = None  # where a front end posts the debrief when nobody asked (idle sweep)
+    opening: str = ""  # the customer's first line, for front ends that redraw the conversation's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +429,10 @@ class HotseatService:
         live.record.ended_at = now
         self._forget(live)
         r = live.record
-        return Ending(rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread)
+        return Ending(
+            rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread,
+            live.conv.opening,
+        )
 
 
 def transcript_turns(turns: Sequence[Turn]) -> list[dict]:

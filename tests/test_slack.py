@@ -192,6 +192,9 @@ async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
     announce = await slack.fake.wait_for("chat.postMessage", channel="C1", where=lambda c: "thread_ts" not in c.args
                                          and "finished" in c.args["text"])
     assert announce.args["text"] == "ana finished a session with Dana Whitfield: 78/100 (resolved)."
+    closed = await slack.fake.wait_for("chat.update", channel="C1", ts=thread)
+    assert "hotseat.end" not in shown(closed.args["blocks"]) and "Finished: *78/100*" in shown(closed.args["blocks"])
+    assert "StreamBox" in shown(closed.args["blocks"])  # the brief and opening line stay
     [(status, outcome, score, stored_thread, user)] = rows(db, "SELECT status, outcome, score, thread, user FROM sessions")
     assert (status, outcome, score, stored_thread, user) == ("ended", "resolved", 78, f"C1/{thread}", "U1")
     assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:5]

@@ -106,13 +106,10 @@ def persona_picker(personas: Iterable[Persona], title: str = "Who would you like
 def opening_message(opening: Opening, trainee: str) -> Message:
     """The thread's first message: the brief, the customer's first line, Hint and End."""
     p = opening.persona
-    customer = f"*{escape(p.name)}:* {escape(opening.customer)}"
     return {
         "text": escape(f"{p.name}: {opening.customer}"),
         "blocks": [
-            _header(f"{p.name} {stars(p.difficulty)}"),
-            _section(f"*{escape(p.scenario)}*\n{escape(p.brief)}"),
-            _section(customer),
+            *_opening_blocks(p, opening.customer),
             _context(
                 f"Practice for {escape(trainee)}: reply in this thread as you would to a real customer. "
                 "Only they play here; type `hint` or `end` in the thread, or use the buttons."
@@ -120,6 +117,24 @@ def opening_message(opening: Opening, trainee: str) -> Message:
             {"type": "actions", "elements": [_button("Hint", HINT), _button("End", END, "danger")]},
         ],
     }
+
+
+def finished_opening(ending: Ending) -> Message:
+    """The opening message once the session is over: same story, no live buttons, the result."""
+    p, d = ending.persona, ending.debrief
+    result = f"Finished: *{d.score}/100*, {escape(outcome_line(ending))} The debrief is in this thread."
+    return {
+        "text": escape(f"{p.name}: {ending.opening}"),
+        "blocks": [*_opening_blocks(p, ending.opening), _context(result)],
+    }
+
+
+def _opening_blocks(p: Persona, customer: str) -> list[Block]:
+    return [
+        _header(f"{p.name} {stars(p.difficulty)}"),
+        _section(f"*{escape(p.scenario)}*\n{escape(p.brief)}"),
+        _section(f"*{escape(p.name)}:* {escape(customer)}"),
+    ]
 
 
 def customer_message(persona: Persona, customer: str, mood: int) -> Message:

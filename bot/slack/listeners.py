@@ -227,6 +227,11 @@ class Listeners:
         in_dm = channel.startswith("D")
         await self._post(channel, None if in_dm else ts or None, blocks.debrief_message(ending), blocks.debrief_text(ending))
         self._order.pop(_order_key(ending.channel, ending.thread), None)
+        if ts:  # the opening message loses its Hint/End buttons and shows the result
+            try:
+                await self.client.chat_update(channel=channel, ts=ts, **blocks.finished_opening(ending))
+            except Exception as e:
+                log.warning("could not close the opening message in %s: %s", channel, e)
         if self.announce and not in_dm:
             await self._post(ending.channel, None, {"text": blocks.finished_text(ending)})
 
