@@ -4,7 +4,10 @@ WebSocket in one aiohttp server on 127.0.0.1, recording every request.
 The fake answers the way Discord does, as far as Hotseat uses it: login, application
 info, the gateway handshake (HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats), command
 sync, interaction callbacks and webhook follow-ups, threads (with THREAD_CREATE and
-THREAD_UPDATE dispatched back like Discord does), messages and typing. Tests then feed
+THREAD_UPDATE dispatched back like Discord does), messages and typing. Like Discord it
+refuses a body over its size limits (400 Invalid Form Body, recorded in `invalid`), a post
+in an archived thread, and shows the first follow-up after a defer with the defer's
+visibility whatever flags it asks for. Tests then feed
 gateway dispatches (INTERACTION_CREATE, MESSAGE_CREATE) through discord.py's own parsing
 and assert on the recorded requests: what a user would see.
 """
@@ -36,6 +39,7 @@ class Request:
     path: str  # without the /api/v10 prefix
     body: Any
     query: dict[str, str]
+    status: int = 0  # what the fake answered: a refused post was never seen by anyone
 
     @property
     def sent(self) -> dict | None:
@@ -67,17 +71,57 @@ def _member(u: dict) -> dict:
             "pending": False}
 
 
+def form_errors(path: str, body: Any) -> list[str]:
+    """Discord's size limits on what a bot sends; each breach is one reason for a 400 Invalid Form Body."""
+    if not isinstance(body, dict):
+        return []
+    data = (body.get("data") or {}) if path.endswith("/callback") else body
+    errors: list[str] = []
+
+    def check(what: str, text: Any, limit: int) -> None:
+        if isinstance(text, str) and len(text) > limit:
+            errors.append(f"{what}: {len(text)} characters, at most {limit}")
+
+    check("content", data.get("content"), 2000)
+    if path.startswith("/channels/"):
+        check("thread name", data.get("name"), 100)
+    total = 0
+    for embed in data.get("embeds") or []:
+        texts = [("title", embed.get("title"), 256), ("description", embed.get("description"), 4096),
+                 ("footer", (embed.get("footer") or {}).get("text"), 2048)]
+        for f in embed.get("fields") or []:
+            texts += [("field name", f["name"], 256), ("field value", f["value"], 1024)]
+        for what, text, limit in texts:
+            check(f"embed {what}", text, limit)
+            total += len(text or "")
+    if total > 6000:
+        errors.append(f"embeds: {total} characters in all, at most 6000")
+    for row in data.get("components") or []:
+        for c in row.get("components") or []:
+            check("button label", c.get("label"), 80)
+            check("custom_id", c.get("custom_id"), 100)
+    for choice in data.get("choices") or []:
+        check("choice name", choice["name"], 100)
+        check("choice value", choice["value"], 100)
+    return errors
+
+
 @dataclass
 class FakeDiscord:
     requests: list[Request] = field(default_factory=list)
     refuse_message_content: bool = False  # as when the intent is off in the developer portal
-    refuse_threads: set[int] = field(default_factory=set)  # thread types to answer 403 Missing Permissions
+    refuse_threads: dict[int, int] = field(default_factory=dict)  # thread type -> HTTP status to refuse it with
+    refuse_posts: Callable[[int, dict], bool] | None = None  # (channel id, body) -> answer 403 Missing Permissions
+    refuse_lock: bool = False  # no Manage Threads: a thread may be archived but not locked
+    expired: bool = False  # interactions answered too late: Discord no longer knows them
+    invalid: list[tuple[Request, list[str]]] = field(default_factory=list)  # bodies refused for Discord's limits
     channels: dict[int, dict] = field(default_factory=dict)
     messages: dict[int, dict] = field(default_factory=dict)
     bot: dict = field(default_factory=lambda: user(BOT_ID, "Hotseat", bot=True))
     identified: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
+        self._deferred: dict[str, int] = {}  # interaction token -> flags of a defer not yet followed up
         self._ids = itertools.count(600000000000000000)
         self._seq = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -145,7 +189,8 @@ class FakeDiscord:
     def guild(self) -> dict:
         return {
             "id": str(GUILD_ID), "name": "Support Academy", "icon": None, "owner_id": "1", "unavailable": False,
-            "member_count": 3, "large": False, "features": [], "emojis": [], "stickers": [], "threads": [],
+            "member_count": 3, "large": False, "features": [], "emojis": [], "stickers": [],
+            "threads": [c for c in self.threads() if not c["thread_metadata"]["archived"]],
             "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": EVERYONE_PERMISSIONS, "position": 0,
                        "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
             "channels": [self.channels[CHANNEL_ID]], "members": [_member(self.bot)], "voice_states": [],
@@ -160,13 +205,23 @@ class FakeDiscord:
         path = "/" + request.match_info["path"]
         raw = await request.read()
         body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
-        self.requests.append(Request(request.method, path, body, dict(request.query)))
-        if request.headers.get("Authorization") not in (f"Bot {TOKEN}", None):
+        record = Request(request.method, path, body, dict(request.query))
+        self.requests.append(record)
+        response = await self._answer(record, request.headers.get("Authorization"))
+        record.status = response.status
+        return response
+
+    async def _answer(self, r: Request, authorization: str | None) -> web.Response:
+        if authorization not in (f"Bot {TOKEN}", None):
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        errors = form_errors(r.path, r.body)
+        if errors:
+            self.invalid.append((r, errors))
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
         for method, pattern, handler in self._routes():
-            match = re.fullmatch(pattern, path)
-            if method == request.method and match:
-                return await handler(body, *match.groups())
+            match = re.fullmatch(pattern, r.path)
+            if method == r.method and match:
+                return await handler(r.body, *match.groups())
         return _json({"message": "Unknown route in the fake", "code": 0}, status=404)
 
     def _routes(self) -> list[tuple[str, str, Callable]]:
@@ -209,18 +264,25 @@ class FakeDiscord:
         ])
 
     async def _callback(self, body: dict, interaction_id: str, token: str) -> web.Response:
+        if self.expired:
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
         flags = (body.get("data") or {}).get("flags", 0)
+        if body["type"] in (5, 6):
+            self._deferred[token] = flags
         return _json({"interaction": {
             "id": interaction_id, "type": 2, "response_message_loading": body["type"] == 5,
             "response_message_ephemeral": bool(flags & 64),
         }})
 
     async def _followup(self, body: dict, token: str) -> web.Response:
+        if token in self._deferred:  # it resolves the "thinking…" message, public or private as deferred
+            body["flags"] = body.get("flags", 0) & ~64 | self._deferred.pop(token)
         return _json(self._message(CHANNEL_ID, body))
 
     async def _create_thread(self, body: dict, parent_id: str) -> web.Response:
-        if body["type"] in self.refuse_threads:
-            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+        status = self.refuse_threads.get(body["type"])
+        if status is not None:
+            return _json({"message": "Refused by the test", "code": 50013 if status == 403 else 0}, status=status)
         thread_id = self.next_id()
         thread = {
             "id": str(thread_id), "type": body["type"], "guild_id": str(GUILD_ID), "parent_id": parent_id,
@@ -235,10 +297,17 @@ class FakeDiscord:
         return _json(thread, status=201)
 
     async def _create_message(self, body: dict, channel_id: str) -> web.Response:
+        channel = self.channels.get(int(channel_id), {})
+        if channel.get("thread_metadata", {}).get("archived"):
+            return _json({"message": "Thread is archived", "code": 50083}, status=400)
+        if self.refuse_posts and self.refuse_posts(int(channel_id), body):
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         return _json(self._message(int(channel_id), body))
 
     async def _edit_channel(self, body: dict, channel_id: str) -> web.Response:
         channel = self.channels[int(channel_id)]
+        if self.refuse_lock and body.get("locked"):
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         for key in ("archived", "locked"):
             if key in body:
                 channel["thread_metadata"][key] = body[key]
@@ -316,8 +385,9 @@ class FakeDiscord:
 
     # -- what the user saw ----------------------------------------------------------------------
     def posted(self, channel_id: int) -> list[dict]:
-        """Messages the bot posted in a channel or thread, oldest first."""
-        return [r.body for r in self.requests if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"]
+        """Messages the bot posted in a channel or thread (and Discord accepted), oldest first."""
+        path = f"/channels/{channel_id}/messages"
+        return [r.body for r in self.requests if r.method == "POST" and r.path == path and r.status < 300]
 
     def answers(self, token: str) -> list[Request]:
         """Everything sent in answer to one interaction: its callback and follow-ups."""
@@ -325,6 +395,18 @@ class FakeDiscord:
 
     def threads(self) -> list[dict]:
         return [c for c in self.channels.values() if c["type"] in (11, 12)]
+
+    async def user_thread(self, owner: dict) -> int:
+        """A thread a user opened in the practice channel, not Hotseat."""
+        thread_id = self.next_id()
+        self.channels[thread_id] = {
+            **self.channels[CHANNEL_ID], "id": str(thread_id), "type": 11, "parent_id": str(CHANNEL_ID),
+            "owner_id": owner["id"], "name": "questions", "member_count": 1, "message_count": 0,
+            "thread_metadata": {"archived": False, "locked": False, "archive_timestamp": _now(),
+                                "auto_archive_duration": 1440},
+        }
+        await self.dispatch("THREAD_CREATE", {**self.channels[thread_id], "newly_created": True})
+        return thread_id
 
     async def wait(self, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:
         """Poll until `predicate()` is truthy; fail with `what` after `timeout` seconds."""

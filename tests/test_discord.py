@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sqlite3
 from pathlib import Path
 from typing import AsyncIterator
@@ -20,12 +21,16 @@ from bot.config import SettingError
 from bot.discord import delivery
 from bot.discord.frontend import DiscordFrontEnd
 from bot.discord.settings import DiscordSettings
+from bot.library import Library
+from bot.service import HotseatService
+from bot.store import Store
 from discord_fakes import APP_ID, CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord, user
 
 ANA = user(700000000000000001, "Ana")
 BO = user(700000000000000002, "Bo")
 EVE = user(700000000000000003, "Eve")
 EXCELLENT = (Path(__file__).parent / "data" / "scripts" / "excellent.txt").read_text().splitlines()
+PERSONAS = Path(__file__).parent.parent / "personas"
 NO_PINGS = {"parse": []}
 
 
@@ -69,10 +74,14 @@ class Bot:
 
 @contextlib.asynccontextmanager
 async def running(
-    service, db: Path, monkeypatch, *, guild_id: int | None = GUILD_ID, token: str = TOKEN, **fake_options: bool
+    service, db: Path, monkeypatch, *, guild_id: int | None = GUILD_ID, token: str = TOKEN,
+    fake: FakeDiscord | None = None, **fake_options: bool,
 ) -> AsyncIterator[Bot]:
-    fake = FakeDiscord(**fake_options)
-    monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
+    """The front end as `hotseat run discord` runs it; pass a started `fake` to reconnect to the same Discord."""
+    own = fake is None
+    fake = fake or FakeDiscord(**fake_options)
+    if own:
+        monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
     front = DiscordFrontEnd(service, token, guild_id=guild_id, typing=False)
     task = asyncio.create_task(frontend.run(front, sweep_every=3600))  # what `hotseat run discord` does
     try:
@@ -82,11 +91,13 @@ async def running(
         yield Bot(fake, front, db)
         unsafe = [r for r in fake.requests if r.sent is not None and not pings_nobody(r.sent.get("allowed_mentions"))]
         assert not unsafe, f"messages sent without allowed_mentions parse []: {unsafe}"
+        assert not fake.invalid, f"Discord would refuse these as too long: {fake.invalid}"
     finally:
         task.cancel()
         await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 5)
         assert front.client.is_closed()
-        await fake.close()
+        if own:
+            await fake.close()
 
 
 def pings_nobody(allowed: dict | None) -> bool:
@@ -113,8 +124,7 @@ def buttons(post: dict) -> dict[str, str]:
 
 
 def archived(fake: FakeDiscord, thread_id: int) -> bool:
-    edits = [r.body for r in fake.requests if (r.method, r.path) == ("PATCH", f"/channels/{thread_id}")]
-    return any(edit.get("archived") for edit in edits)
+    return fake.channels[thread_id]["thread_metadata"]["archived"]
 
 
 # -- connecting ---------------------------------------------------------------------------------
@@ -297,8 +307,8 @@ async def test_errors_are_private_and_friendly(bot: Bot) -> None:
 async def test_a_stale_or_unknown_command_gets_a_private_answer(bot: Bot) -> None:
     error = await bot.answer(await bot.fake.slash(ANA, "dance"))  # a subcommand removed since Discord cached it
     assert error["flags"] == 64 and "changed since Discord" in error["content"]
-    error = await bot.answer(await bot.fake.slash(ANA, "leaderboard", period="year"))  # choices are only a UI hint
-    assert error["flags"] == 64 and "Unknown period 'year'" in error["content"]
+    error = await bot.answer(await bot.fake.slash(ANA, "leaderboard", period="year"))  # not one of its choices
+    assert error["flags"] == 64 and "changed since Discord" in error["content"]
 
 
 async def test_a_failure_in_one_session_leaves_the_others_running(bot: Bot, monkeypatch) -> None:
@@ -371,20 +381,28 @@ async def test_debrief_buttons_open_a_new_thread_even_after_a_restart(bot: Bot) 
     assert personas[2][0] == BO["id"] and personas[2][1] != "double-billing" and personas[2][2] == str(CHANNEL_ID)
 
 
-async def test_a_public_thread_when_private_ones_are_refused(bot: Bot) -> None:
-    bot.fake.refuse_threads = {12}
+@pytest.mark.parametrize("status", [403, 400])  # no Create Private Threads; a server without private threads
+async def test_a_public_thread_when_private_ones_are_refused(bot: Bot, status: int) -> None:
+    bot.fake.refuse_threads = {12: status}
     thread_id = await bot.start(ANA)
     assert bot.fake.channels[thread_id]["type"] == 11
     (reply,) = await bot.say(ANA, thread_id, EXCELLENT[0])
     assert reply["content"]
 
 
+async def test_a_discord_outage_opening_the_thread_is_no_reason_for_a_public_one(bot: Bot) -> None:
+    bot.fake.refuse_threads = {12: 503}
+    error = await bot.answer(await bot.fake.slash(ANA, "start", persona="double-billing"))
+    assert error["flags"] == 64 and error["content"].startswith("Sorry, something went wrong")
+    assert bot.fake.threads() == [] and bot.rows("SELECT count(*) FROM sessions") == [(0,)]
+
+
 async def test_no_thread_allowed_at_all_means_no_session_and_a_private_explanation(bot: Bot) -> None:
-    bot.fake.refuse_threads = {11, 12}
+    bot.fake.refuse_threads = {11: 403, 12: 403}
     error = await bot.answer(await bot.fake.slash(ANA, "start", persona="double-billing"))
     assert error["flags"] == 64 and "couldn't open a practice thread" in error["content"]
     assert bot.rows("SELECT count(*) FROM sessions") == [(0,)]  # nobody saw it: no phantom in history
-    bot.fake.refuse_threads = set()
+    bot.fake.refuse_threads = {}
     await bot.start(ANA)  # not stuck as "already practising"
 
 
@@ -414,6 +432,192 @@ async def test_the_customer_types_before_answering_when_typing_is_on(bot: Bot, m
     await bot.say(ANA, thread_id, EXCELLENT[0])
     tail = [r.path for r in bot.fake.requests if r.path.startswith(f"/channels/{thread_id}/")][-2:]
     assert tail == [f"/channels/{thread_id}/typing", f"/channels/{thread_id}/messages"]
+
+
+# -- when Discord refuses a post ------------------------------------------------------------------
+async def test_a_refused_answer_is_told_as_recorded_not_as_lost(bot: Bot) -> None:
+    thread_id = await bot.start(ANA)
+    bot.fake.refuse_posts = lambda channel, body: (body.get("content") or "").startswith("**Dana Whitfield:**")
+    (note,) = await bot.say(ANA, thread_id, EXCELLENT[0])
+    assert note["message_reference"] and "Your line was recorded" in note["content"]
+    assert "/hotseat history" in note["content"] and "not applied" not in note["content"]
+    bot.fake.refuse_posts = None
+    (reply,) = await bot.say(ANA, thread_id, EXCELLENT[1])
+    assert [t for (t,) in bot.rows("SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:2]
+    assert reply["content"] == "**Dana Whitfield:** " + bot.rows("SELECT customer FROM turns WHERE idx = 2")[0][0]
+
+
+async def test_a_refused_debrief_embed_falls_back_to_its_score_in_a_line(bot: Bot, clock) -> None:
+    ana_thread, bo_thread = await bot.start(ANA), await bot.start(BO)
+    bot.fake.refuse_posts = lambda channel, body: bool(body.get("embeds"))
+    (line,) = await bot.say(ANA, ana_thread, "end")  # typed in the thread
+    clock.advance(601)
+    assert await frontend.sweep_once(bot.front) == 1  # Bo's session times out
+    scores = dict(bot.rows("SELECT user, score FROM sessions"))
+    assert line["content"] == (
+        f"**Debrief: Dana Whitfield**\nAna scored **{scores[ANA['id']]}/100**.\n"
+        "Unfinished: the conversation ended before a resolution. (you ended it)"
+    )
+    (timed_out,) = bot.fake.posted(bo_thread)[2:]
+    assert f"Bo scored **{scores[BO['id']]}/100**" in timed_out["content"] and "(it timed out)" in timed_out["content"]
+    await bot.fake.wait(lambda: archived(bot.fake, ana_thread) and archived(bot.fake, bo_thread), "both archived")
+
+
+async def test_ending_a_session_whose_thread_refuses_every_post_says_it_ended(bot: Bot) -> None:
+    thread_id = await bot.start(ANA)
+    bot.fake.refuse_posts = lambda channel, body: channel == thread_id
+    error = await bot.answer(await bot.fake.slash(ANA, "end", CHANNEL_ID))
+    assert error["flags"] == 64 and "has ended and was scored" in error["content"]
+    assert "/hotseat history" in error["content"] and "not applied" not in error["content"]
+    assert bot.rows("SELECT status, end_reason FROM sessions") == [("ended", "ended")]
+
+
+@pytest.mark.parametrize("how", ["/hotseat end", "idle sweep"])
+async def test_a_debrief_waits_for_the_customer_line_still_being_typed(bot: Bot, clock, monkeypatch, how) -> None:
+    thread_id = await bot.start(ANA)
+    monkeypatch.setattr(delivery, "typing_delay", lambda text: 0.3)
+    bot.front.practice.typing = True
+    await bot.fake.say(ANA, thread_id, EXCELLENT[0])
+    typing = ("POST", f"/channels/{thread_id}/typing")
+    await bot.fake.wait(lambda: typing in [(r.method, r.path) for r in bot.fake.requests], "the customer typing")
+    if how == "idle sweep":
+        clock.advance(601)
+        assert await frontend.sweep_once(bot.front) == 1
+    else:
+        await bot.answer(await bot.fake.slash(ANA, "end", CHANNEL_ID), "the end command's answer")
+    await bot.fake.wait(lambda: archived(bot.fake, thread_id), "the thread to be archived")
+    line, debrief = bot.fake.posted(thread_id)[2:]
+    assert line["content"].startswith("**Dana Whitfield:**") and debrief_of([debrief])
+
+
+async def test_without_manage_threads_a_finished_thread_is_still_archived(bot: Bot) -> None:
+    bot.fake.refuse_lock = True
+    thread_id = await bot.start(ANA)
+    await bot.say(ANA, thread_id, "end")
+    await bot.fake.wait(lambda: archived(bot.fake, thread_id), "the thread to be archived")
+    assert not bot.fake.channels[thread_id]["thread_metadata"]["locked"]
+
+
+@pytest.mark.parametrize("failure", ["brief refused", "a bug"])
+async def test_a_start_that_fails_halfway_leaves_no_session_and_no_open_thread(bot: Bot, failure: str) -> None:
+    service = bot.front.service
+    if failure == "brief refused":
+        bot.fake.refuse_posts = lambda channel, body: bool(body.get("embeds"))
+    else:
+        async def broken(session_id: int, thread: str) -> None:
+            raise RuntimeError("a store bug")
+        service.set_thread = broken
+    error = await bot.answer(await bot.fake.slash(ANA, "start", persona="double-billing"))
+    assert error["flags"] == 64 and error["content"].startswith("Sorry, something went wrong")  # not "ask an admin"
+    (thread,) = bot.fake.threads()
+    assert thread["thread_metadata"]["archived"] and bot.rows("SELECT count(*) FROM sessions") == [(0,)]
+    bot.fake.refuse_posts = None
+    vars(service).pop("set_thread", None)
+    await bot.start(ANA)  # free to try again at once
+
+
+async def test_commands_that_touch_the_database_answer_at_once_and_deliver_later(bot: Bot) -> None:
+    thread_id = await bot.start(ANA)
+    service, slow_db = bot.front.service, asyncio.Event()
+    for name in ("hint", "history", "leaderboard"):
+        async def slow(*args, _real=getattr(service, name), **kwargs):
+            await slow_db.wait()
+            return await _real(*args, **kwargs)
+        setattr(service, name, slow)
+    tokens = {name: await bot.fake.slash(ANA, name, thread_id) for name in ("hint", "history", "leaderboard")}
+    for name, private in (("hint", True), ("history", True), ("leaderboard", False)):
+        (callback,) = await bot.fake.wait(lambda: bot.fake.answers(tokens[name]), f"/hotseat {name} deferred")
+        assert callback.body["type"] == 5 and bool((callback.body.get("data") or {}).get("flags", 0) & 64) == private
+    slow_db.set()
+    hint = await bot.answer(tokens["hint"], "the hint")
+    assert hint["flags"] == 64 and "Hint:" in hint["content"]
+    assert not (await bot.answer(tokens["leaderboard"], "the board")).get("flags")
+    assert bot.rows("SELECT COUNT(*) FROM hints") == [(1,)]
+
+
+async def test_commands_in_a_thread_hotseat_did_not_open_mean_the_session_in_its_channel(bot: Bot) -> None:
+    practice_thread = await bot.start(ANA)
+    side_thread = await bot.fake.user_thread(ANA)
+    hint = await bot.answer(await bot.fake.slash(ANA, "hint", side_thread))
+    assert "Hint:" in hint["content"]
+    done = await bot.answer(await bot.fake.slash(ANA, "end", side_thread))
+    assert f"<#{practice_thread}>" in done["content"]
+
+
+async def test_an_error_answer_that_comes_too_late_is_logged_not_raised(bot: Bot, caplog) -> None:
+    bot.fake.expired = True
+    await bot.fake.slash(ANA, "dance")  # the tree's own error handler answers this one
+    await bot.fake.wait(lambda: "could not report a command error" in caplog.text, "the warning")
+
+
+# -- persona text at the loader's limits ------------------------------------------------------------
+LONG_ID = "double-billing-" + "-".join(["again"] * 20)  # too long for a button's custom_id
+
+
+def long_persona_library(tmp_path: Path) -> Library:
+    """double-billing with every text a trainer writes near the loader's 4,000-character limit."""
+
+    def padded(text: str) -> str:
+        return " ".join([text] * (3990 // (len(text) + 1)))
+
+    text = (PERSONAS / "double-billing.yaml").read_text()
+    text = text.replace("id: double-billing", f"id: {LONG_ID}")
+    text = text.replace("name: Dana Whitfield", f"name: {padded('Dana Whitfield')}")
+    text = re.sub(r"^scenario: (.*)$", lambda m: f"scenario: {padded(m[1])}", text, flags=re.M)
+    text = re.sub(r"^brief: \|\n(?:  .*\n)+", lambda m: f'brief: "{padded("Dana is upset.")}"\n', text, flags=re.M)
+    text = re.sub(r'((?:- |hint: )")([^"\n]+)"', lambda m: f'{m[1]}{padded(m[2])}"', text)
+    (tmp_path / "long.yaml").write_text(text)
+    library = Library.load(tmp_path / "long.yaml")
+    assert not library.problems and len(library.get(LONG_ID).name) > 3900
+    return library
+
+
+async def test_a_persona_written_at_the_loaders_limits_still_fits_discord(
+    service, db, clock, monkeypatch, tmp_path
+) -> None:
+    long = HotseatService(service.store, long_persona_library(tmp_path), clock=clock, idle_timeout=600)
+    async with running(long, db, monkeypatch) as bot:
+        thread_id = await bot.start(ANA, LONG_ID)
+        assert len(bot.fake.channels[thread_id]["name"]) == 100
+        brief, opening = bot.fake.posted(thread_id)
+        assert brief["embeds"][0]["description"].startswith("Dana is upset. Dana is upset.")
+        assert opening["content"].startswith("**Dana Whitfield Dana") and len(opening["content"]) == 2000
+        (reply,) = await bot.say(ANA, thread_id, EXCELLENT[0])
+        assert reply["content"].startswith("**Dana Whitfield Dana") and len(reply["content"]) == 2000
+        (hint,) = await bot.say(ANA, thread_id, "hint")
+        assert hint["content"].startswith("💡 **Hint:** ") and "…\n-# Hints used: 1 (" in hint["content"]
+        busy = await bot.answer(await bot.fake.slash(ANA, "start", persona=LONG_ID))
+        assert busy["content"].startswith("You are already in a conversation with Dana Whitfield")
+        (debrief,) = await bot.say(ANA, thread_id, "end")
+        assert debrief_of([debrief])["title"].startswith("Debrief: Dana Whitfield") and not debrief.get("components")
+        for name in ("personas", "history"):
+            assert (await bot.answer(await bot.fake.slash(ANA, name)))["embeds"]
+        assert (await bot.answer(await bot.fake.slash(ANA, "leaderboard", persona=LONG_ID)))["embeds"]
+        token = await bot.fake.slash(ANA, "start", focused="persona", persona="dana")
+        (callback,) = await bot.fake.wait(lambda: bot.fake.answers(token), "the autocomplete answer")
+        assert callback.body["data"]["choices"] == []  # an id over 100 characters cannot be a choice; it can be typed
+    # `running` also asserts that Discord refused nothing as too long
+
+
+async def test_a_session_carries_on_in_its_thread_after_a_restart(service, db, library, clock, monkeypatch) -> None:
+    fake = FakeDiscord()
+    monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
+    try:
+        async with running(service, db, monkeypatch, fake=fake) as bot:
+            thread_id = await bot.start(ANA)
+            await bot.say(ANA, thread_id, EXCELLENT[0])
+        store = await Store.open(db)  # a new process: nothing in memory but what the database holds
+        try:
+            restarted = HotseatService(store, library, clock=clock, idle_timeout=600)
+            async with running(restarted, db, monkeypatch, fake=fake) as bot:
+                (reply,) = await bot.say(ANA, thread_id, EXCELLENT[1])
+                turns = bot.rows("SELECT idx, trainee, customer FROM turns ORDER BY idx")
+                assert [(idx, trainee) for idx, trainee, _ in turns] == [(1, EXCELLENT[0]), (2, EXCELLENT[1])]
+                assert reply["content"] == f"**Dana Whitfield:** {turns[1][2]}"
+        finally:
+            await store.close()
+    finally:
+        await fake.close()
 
 
 # -- settings ------------------------------------------------------------------------------------

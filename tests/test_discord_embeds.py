@@ -3,6 +3,8 @@ nothing a trainee typed can come back as a live mention or markdown."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from bot.discord import embeds
 from bot.discord.delivery import typing_delay
 from bot.scoring import DIMENSIONS, Debrief, Quote
-from bot.service import Ending
+from bot.service import Ending, HintReply
 
 LIVE = ("@everyone", "@here", "<@1234567890123456789>", "<@&1234567890123456789>", "<@!1234567890123456789>")
 
@@ -82,3 +84,21 @@ def test_the_typing_pause_grows_with_the_line_and_stays_short() -> None:
 def test_colours_follow_the_score(library) -> None:
     assert embeds.debrief_embed(ending(library, "ok", score=80)).colour == discord.Colour.green()
     assert embeds.debrief_embed(ending(library, "ok", score=49)).colour == discord.Colour.red()
+
+
+def test_persona_text_at_the_loaders_limit_fits_every_discord_limit(library) -> None:
+    """Trainers may write 4,000 characters in any field; Discord refuses a whole message over its limits."""
+    persona = replace(library.get("double-billing"), name="N" * 4000, scenario="S" * 4000, brief="B" * 4000)
+    brief = embeds.brief_embed(persona)
+    assert len(brief) <= 6000 and len(brief.title) <= 256 and len(brief.description) <= 4096
+    assert all(len(f.value) <= 1024 for f in brief.fields) and len(brief.footer.text) <= 2048
+    debrief = embeds.debrief_embed(replace(ending(library, "ok"), persona=persona))
+    assert len(debrief) <= 6000 and len(debrief.title) <= 256
+    assert len(embeds.personas_embed([persona] * 3)) <= 6000
+    assert len(embeds.customer_line(persona, "x" * 4000)) == 2000
+    assert len(embeds.hint_line(HintReply(1, "h" * 4000, 1))) <= 2000
+    assert len(embeds.thread_name("Ana", persona)) == 100 and len(embeds.persona_choice(persona)) == 100
+
+
+def test_history_title_cannot_ping_or_format() -> None:
+    assert embeds.history_embed("@everyone **Ana**", []).title == "Sessions of @\u200beveryone \\*\\*Ana\\*\\*"

@@ -2,6 +2,7 @@
 
 They are dynamic items: everything a click needs is in the custom_id
 (`hotseat:again:<persona_id>`), so buttons on debriefs posted before a restart still work.
+A custom_id holds 100 characters, so a persona whose id is longer gets no buttons.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from bot.discord.practice import Practice
 
 LABELS = {"again": "Try again", "other": "Another persona"}
+ID_MAX = 86  # 100 for a custom_id, less "hotseat:again:"
 
 
 class HasPractice(Protocol):
@@ -21,7 +23,8 @@ class HasPractice(Protocol):
 
 
 class PracticeAgain(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"hotseat:(?P<action>again|other):(?P<persona>[\w-]{1,80})"
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=rf"hotseat:(?P<action>again|other):(?P<persona>[\w-]{{1,{ID_MAX}}})",
 ):
     def __init__(self, action: str, persona_id: str) -> None:
         style = discord.ButtonStyle.primary if action == "again" else discord.ButtonStyle.secondary
@@ -41,7 +44,9 @@ class PracticeAgain(
         await client.practice.again(interaction, self.persona_id, other=self.action == "other")
 
 
-def debrief_view(persona_id: str) -> discord.ui.View:
+def debrief_view(persona_id: str) -> discord.ui.View | None:
+    if len(persona_id) > ID_MAX:
+        return None
     view = discord.ui.View(timeout=None)
     for action in LABELS:
         view.add_item(PracticeAgain(action, persona_id))

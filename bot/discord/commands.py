@@ -7,6 +7,7 @@ each command hands straight over to Practice.
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 import discord
@@ -17,18 +18,21 @@ from bot.frontend import user_error
 from bot.persona import Persona
 
 from bot.discord.delivery import answer
-from bot.discord.embeds import persona_choice
-from bot.discord.practice import Practice
+from bot.discord.embeds import CHOICE_MAX, persona_choice
+from bot.discord.practice import STALE, Practice
 
+log = logging.getLogger(__name__)
 SUMMARY = {c.name: c.summary for c in COMMANDS}
-STALE = "That command changed since Discord last loaded it. Wait a minute or reload Discord, then try again."
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
 
 
 def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Choice[str]]:
-    """Personas whose id, name or situation contains what was typed so far, easiest first."""
+    """Personas whose id, name or situation contains what was typed so far, easiest first.
+
+    An id longer than Discord allows for a choice value can still be typed in full.
+    """
     typed = typed.strip().lower()
-    hits = [p for p in personas if typed in f"{p.id} {p.name} {p.scenario}".lower()]
+    hits = [p for p in personas if len(p.id) <= CHOICE_MAX and typed in f"{p.id} {p.name} {p.scenario}".lower()]
     return [app_commands.Choice(name=persona_choice(p), value=p.id) for p in hits[:MAX_CHOICES]]
 
 
@@ -84,7 +88,8 @@ class HotseatTree(app_commands.CommandTree):
     """A command tree whose unexpected errors still reach the user, privately, in plain words."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
-            await answer(interaction, STALE)
-        else:
-            await answer(interaction, user_error(getattr(error, "original", error)))
+        stale = isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch))
+        try:
+            await answer(interaction, STALE if stale else user_error(getattr(error, "original", error)))
+        except discord.HTTPException:  # the interaction expired or Discord is down: nothing left to tell
+            log.warning("could not report a command error to an interaction")

@@ -2,7 +2,8 @@
 and the practice thread's life (opened private where allowed, archived at the end).
 
 Every send passes allowed_mentions explicitly, on top of the client default, so text a
-trainee typed can never ping @everyone, @here, a role or a user.
+trainee typed can never ping @everyone, @here, a role or a user; and every content is
+clipped to Discord's 2,000 characters, since persona text may run to 4,000.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import logging
 
 import discord
 from discord.utils import MISSING
+
+from bot.discord.embeds import CONTENT_MAX, clip
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,10 @@ def typing_delay(text: str) -> float:
     return min(3.0, 0.6 + 0.02 * len(text))
 
 
+def fit(content: str | None) -> str | None:
+    return content and clip(content, CONTENT_MAX)
+
+
 async def answer(
     interaction: discord.Interaction,
     content: str = MISSING,
@@ -32,6 +39,7 @@ async def answer(
     ephemeral: bool = True,
 ) -> None:
     """Answer an interaction whether or not it was deferred; private unless asked otherwise."""
+    content = fit(content)  # MISSING stays MISSING: it is falsy
     if interaction.response.is_done():
         await interaction.followup.send(content, embed=embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
     else:
@@ -45,7 +53,12 @@ async def post(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
 ) -> discord.Message:
-    return await channel.send(content, embed=embed, view=view, allowed_mentions=NO_PINGS)
+    return await channel.send(fit(content), embed=embed, view=view, allowed_mentions=NO_PINGS)
+
+
+async def reply_to(message: discord.Message, text: str) -> None:
+    """A short answer to one message that pings nobody, not even its author."""
+    await message.reply(fit(text), mention_author=False, allowed_mentions=NO_PINGS)
 
 
 async def speak(channel: discord.abc.Messageable, text: str, *, typing: bool) -> None:
@@ -56,24 +69,36 @@ async def speak(channel: discord.abc.Messageable, text: str, *, typing: bool) ->
     await post(channel, text)
 
 
-async def open_thread(channel: discord.TextChannel, name: str, trainee: discord.abc.Snowflake) -> discord.Thread:
-    """A private thread where the server allows one, else a public one; the trainee is added."""
+async def open_thread(channel: discord.TextChannel, name: str) -> discord.Thread:
+    """A private thread where the server allows one, else a public one.
+
+    Only a refusal (403, or 400 from a server without private threads) earns the public
+    fallback; an outage or rate limit would fail the same way twice.
+    """
     try:
-        thread = await channel.create_thread(
+        return await channel.create_thread(
             name=name, type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=ARCHIVE_AFTER
         )
-    except discord.HTTPException as exc:  # Forbidden (no Create Private Threads) or a server refusing them
+    except discord.HTTPException as exc:
+        if exc.status not in (400, 403):
+            raise
         log.info("private thread refused in channel %s (%s); opening a public one", channel.id, exc.status)
-        thread = await channel.create_thread(
-            name=name, type=discord.ChannelType.public_thread, auto_archive_duration=ARCHIVE_AFTER
-        )
-    await thread.add_user(trainee)
-    return thread
+    return await channel.create_thread(
+        name=name, type=discord.ChannelType.public_thread, auto_archive_duration=ARCHIVE_AFTER
+    )
 
 
 async def archive(thread: discord.Thread) -> None:
-    """Close a finished practice thread; a refusal is logged, the debrief is already posted."""
-    try:
-        await thread.edit(archived=True, locked=True)
-    except discord.HTTPException as exc:
-        log.warning("could not archive thread %s: %s", thread.id, exc.status)
+    """Close a finished practice thread, locked if Hotseat may (Manage Threads), else just archived.
+
+    A refusal is logged, never raised: the debrief is already posted.
+    """
+    for changes in ({"archived": True, "locked": True}, {"archived": True}):
+        try:
+            await thread.edit(**changes)
+            return
+        except discord.Forbidden:
+            log.info("may not %s thread %s", " and ".join(changes), thread.id)
+        except discord.HTTPException as exc:
+            log.warning("could not archive thread %s: %s", thread.id, exc.status)
+            return

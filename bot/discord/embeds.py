@@ -16,8 +16,10 @@ from bot.render_text import bar, outcome_line
 from bot.scoring import HINT_COST, Quote
 from bot.service import Ending, HintReply, Leaderboard, PastSession
 
-FIELD_MAX = 1024  # Discord rejects longer embed field values
-CHOICE_MAX = 100  # and longer autocomplete choice names or thread names
+# Discord's limits; it refuses a whole message (400 Invalid Form Body) that breaks one.
+TITLE_MAX, FIELD_MAX, TEXT_MAX, EMBED_MAX, CONTENT_MAX = 256, 1024, 4096, 6000, 2000
+CHOICE_MAX = 100  # autocomplete choice names and values, and thread names
+NAME_MAX = 100  # a persona's name in lines and titles: trainers may write 4,000 characters
 GOOD, FAIR, POOR = discord.Colour.green(), discord.Colour.gold(), discord.Colour.red()
 
 
@@ -31,6 +33,10 @@ def shown(text: str, limit: int = 200) -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def name(p: Persona) -> str:
+    return clip(p.name, NAME_MAX)
 
 
 def stars(difficulty: int) -> str:
@@ -48,38 +54,34 @@ def thread_name(user_name: str, persona: Persona) -> str:
 
 def brief_embed(persona: Persona) -> discord.Embed:
     """The first message in a practice thread: who the customer is and how to play."""
-    embed = discord.Embed(title=f"Practice: {persona.name}", description=persona.brief, colour=FAIR)
-    embed.add_field(name="Situation", value=persona.scenario, inline=False)
+    embed = discord.Embed(title=f"Practice: {name(persona)}", description=clip(persona.brief, TEXT_MAX), colour=FAIR)
+    embed.add_field(name="Situation", value=clip(persona.scenario, FIELD_MAX), inline=False)
     embed.add_field(name="Difficulty", value=stars(persona.difficulty))
     embed.set_footer(
-        text=f"Hotseat speaks as {persona.name} in this thread. Reply as you would to a real customer; "
+        text=f"Hotseat speaks as {name(persona)} in this thread. Reply as you would to a real customer; "
         "type hint for a coaching tip or end to finish and get your debrief."
     )
     return embed
 
 
 def customer_line(persona: Persona, text: str) -> str:
-    """A customer's line, named, as in a support chat transcript."""
-    return f"**{persona.name}:** {text}"
+    """A customer's line, named, as in a support chat transcript; clipped to fit one message."""
+    return clip(f"**{name(persona)}:** {text}", CONTENT_MAX)
 
 
 def hint_line(hint: HintReply) -> str:
-    return f"💡 **Hint:** {hint.text}\n-# Hints used: {hint.hints_used} (each costs {HINT_COST} points)"
+    text = clip(hint.text, CONTENT_MAX - 100)  # a trainer's state hint may run to 4,000 characters
+    return f"💡 **Hint:** {text}\n-# Hints used: {hint.hints_used} (each costs {HINT_COST} points)"
 
 
 def debrief_embed(ending: Ending) -> discord.Embed:
     """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
     d = ending.debrief
     colour = GOOD if d.score >= 75 else FAIR if d.score >= 50 else POOR
-    who = shown(ending.user_name or "You", 80)
-    embed = discord.Embed(
-        title=f"Debrief: {ending.persona.name}",
-        description=f"{who} scored **{d.score}/100**.\n{outcome_line(ending)}",
-        colour=colour,
-    )
+    embed = discord.Embed(title=f"Debrief: {name(ending.persona)}", description=_scored(ending), colour=colour)
     embed.add_field(name="Conflict style", value=clip(f"**{d.style}**. {d.style_note}", FIELD_MAX), inline=False)
     width = max(map(len, d.dimensions), default=0)
-    bars = "\n".join(f"{name:<{width}} {bar(value, 12)} {value:3d}" for name, value in d.dimensions.items())
+    bars = "\n".join(f"{dim:<{width}} {bar(value, 12)} {value:3d}" for dim, value in d.dimensions.items())
     if bars:
         embed.add_field(name="Scores", value=f"```\n{bars}\n```", inline=False)
     embed.add_field(name="Turns", value=str(d.turns))
@@ -92,6 +94,16 @@ def debrief_embed(ending: Ending) -> discord.Embed:
     return embed
 
 
+def debrief_text(ending: Ending) -> str:
+    """The debrief in brief, for when Discord refuses the embed."""
+    return f"**Debrief: {name(ending.persona)}**\n{_scored(ending)}"
+
+
+def _scored(ending: Ending) -> str:
+    who = shown(ending.user_name or "You", 80)
+    return f"{who} scored **{ending.debrief.score}/100**.\n{outcome_line(ending)}"
+
+
 def _quote(q: Quote) -> str:
     return f"> {shown(q.text)}\n-# turn {q.turn}: {q.note}"
 
@@ -99,28 +111,30 @@ def _quote(q: Quote) -> str:
 def personas_embed(personas: list[Persona]) -> discord.Embed:
     embed = discord.Embed(title="Customers you can practise with", colour=FAIR)
     embed.description = clip(
-        "\n".join(f"**{p.name}** {stars(p.difficulty)} `{p.id}`\n{p.scenario}" for p in personas), 4096
+        "\n".join(f"**{name(p)}** {stars(p.difficulty)} `{p.id}`\n{clip(p.scenario, 300)}" for p in personas), TEXT_MAX
     )
     embed.set_footer(text="Start one with /hotseat start and pick a persona.")
     return embed
 
 
 def history_embed(user_name: str, sessions: list[PastSession]) -> discord.Embed:
-    embed = discord.Embed(title=f"Sessions of {clip(user_name, 80)}", colour=FAIR)
+    embed = discord.Embed(title=f"Sessions of {shown(user_name, 80)}", colour=FAIR)
     if not sessions:
         embed.description = "No sessions yet. Start one with /hotseat start."
         return embed
     lines = []
     for s in sessions:
         result = f"**{s.score}/100** {(s.outcome or '').replace('_', ' ')}" if s.score is not None else "in progress"
-        lines.append(f"`#{s.session_id}` <t:{int(s.started_at)}:d> {s.persona_name}: {result} ({s.turns} turns)")
-    embed.description = clip("\n".join(lines), 4096)
+        lines.append(
+            f"`#{s.session_id}` <t:{int(s.started_at)}:d> {clip(s.persona_name, NAME_MAX)}: {result} ({s.turns} turns)"
+        )
+    embed.description = clip("\n".join(lines), TEXT_MAX)
     return embed
 
 
 def leaderboard_embed(board: Leaderboard) -> discord.Embed:
     scope = f", {board.persona_id}" if board.persona_id else ""
-    embed = discord.Embed(title=f"Leaderboard ({board.period}{scope})", colour=GOOD)
+    embed = discord.Embed(title=clip(f"Leaderboard ({board.period}{scope})", TITLE_MAX), colour=GOOD)
     if board.rows:
         embed.description = "\n".join(
             f"**{i}.** {shown(r.user_name or r.user, 40)}: {r.average:.1f} average, "

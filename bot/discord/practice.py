@@ -4,11 +4,13 @@ it by writing in the thread, ask for hints, end it and read the debrief.
 The slash commands, the debrief buttons and the message listener all land here. Each
 entry point turns any failure into a short, private answer (ephemeral for interactions,
 a reply in the thread for messages), so one session's trouble never reaches another's.
+Everything posted in a thread goes under that thread's lock, so it reads in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
@@ -20,21 +22,34 @@ from bot.commands import in_thread_word
 from bot.dedupe import SeenIds
 from bot.errors import HotseatError, NoActiveSession, NotYourSession
 from bot.frontend import user_error
-from bot.service import Ending, HotseatService, SessionTimedOut, Who
+from bot.service import PERIODS, Ending, HotseatService, SessionTimedOut, Who
 
 from bot.discord import embeds
 from bot.discord.buttons import debrief_view
-from bot.discord.delivery import NO_PINGS, answer, archive, open_thread, post, speak
+from bot.discord.delivery import answer, archive, open_thread, post, reply_to, speak
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 
 START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
 SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
+STALE = "That command changed since Discord last loaded it. Wait a minute or reload Discord, then try again."
 NO_THREAD = (
     "I couldn't open a practice thread in this channel, so no session was started. "
     "Ask an admin to let Hotseat create threads and send messages in threads here."
 )
+LINE_LOST = (
+    "Your line was recorded, but I couldn't post the customer's answer here. "
+    "/hotseat history shows where your session stands."
+)
+HINT_LOST = "Your hint was recorded (it counts in your debrief), but I couldn't post it here."
+DEBRIEF_LOST = (
+    "Your session has ended and was scored, but I couldn't post the debrief. /hotseat history shows your score."
+)
+
+
+class NotShown(HotseatError):
+    """The service applied the step but Discord refused to show its result: never say 'not applied'."""
 
 
 def guarded(
@@ -60,13 +75,28 @@ def trainee(user: discord.abc.User, guild_id: int | None, channel_id: int | None
 
 
 def where(interaction: discord.Interaction) -> tuple[Who, str | None]:
-    """The trainee, and the thread key when the command was used inside a thread."""
+    """The trainee, and the thread key when the command was used in a practice thread.
+
+    In a thread Hotseat did not open, a command means the user's session in its channel.
+    """
     if interaction.guild_id is None:
         raise HotseatError(SERVER_ONLY)
     channel = interaction.channel
     if isinstance(channel, discord.Thread):
-        return trainee(interaction.user, interaction.guild_id, channel.parent_id), str(channel.id)
+        me = interaction.client.user
+        key = str(channel.id) if me is not None and channel.owner_id == me.id else None
+        return trainee(interaction.user, interaction.guild_id, channel.parent_id), key
     return trainee(interaction.user, interaction.guild_id, interaction.channel_id), None
+
+
+async def posted(what: Awaitable[object]) -> bool:
+    """Whether a post went through; a refusal is logged, and the service's step stands either way."""
+    try:
+        await what
+        return True
+    except Exception:
+        log.warning("Discord refused a post", exc_info=True)
+        return False
 
 
 class Practice:
@@ -76,6 +106,13 @@ class Practice:
         self.typing = typing
         self.seen = SeenIds()
         self._order: dict[int, asyncio.Lock] = {}  # one per live thread: answers post in the order lines came
+
+    def _lock(self, channel_id: int) -> asyncio.Lock:
+        return self._order.setdefault(channel_id, asyncio.Lock())
+
+    async def _close(self, thread: discord.Thread) -> None:
+        self._order.pop(thread.id, None)
+        await archive(thread)
 
     # -- starting ---------------------------------------------------------------------
     @guarded
@@ -91,22 +128,35 @@ class Practice:
         await self._open(interaction, channel.parent if isinstance(channel, discord.Thread) else channel, persona_id)
 
     async def _open(self, interaction: discord.Interaction, channel: object, persona_id: str | None) -> None:
-        """A new session in its own thread under `channel`, which must be a server's text channel."""
+        """A new session in its own thread under `channel`, which must be a server's text channel.
+
+        If the trainee cannot be shown its opening, the session is abandoned (no phantom in
+        history, free to retry) and a half-made thread is archived.
+        """
         if interaction.guild_id is None or not isinstance(channel, discord.TextChannel):
             raise HotseatError(START_HERE)
         await interaction.response.defer(ephemeral=True, thinking=True)
         who = trainee(interaction.user, interaction.guild_id, channel.id)
         opening = await self.service.start(who, persona_id)
-        try:
-            thread = await open_thread(channel, embeds.thread_name(who.user_name, opening.persona), interaction.user)
-            await self.service.set_thread(opening.session_id, str(thread.id))
-            await post(thread, embed=embeds.brief_embed(opening.persona))
-            await post(thread, embeds.customer_line(opening.persona, opening.customer))
-        except discord.HTTPException as exc:
-            log.warning("no practice thread in channel %s: HTTP %s", channel.id, exc.status)
-            await self.service.abandon(opening.session_id)  # nobody saw it: no history row, free to retry
-            raise HotseatError(NO_THREAD) from exc
-        await answer(interaction, f"Your practice thread with {opening.persona.name} is ready: {thread.mention}")
+        thread = None
+        async with contextlib.AsyncExitStack() as held:
+            try:
+                thread = await open_thread(channel, embeds.thread_name(who.user_name, opening.persona))
+                await held.enter_async_context(self._lock(thread.id))  # a quick first line waits for all this
+                await thread.add_user(interaction.user)
+                await self.service.set_thread(opening.session_id, str(thread.id))
+                await post(thread, embed=embeds.brief_embed(opening.persona))
+                await post(thread, embeds.customer_line(opening.persona, opening.customer))
+            except Exception as exc:
+                log.warning("could not open session %s in channel %s: %r", opening.session_id, channel.id, exc)
+                if thread is not None:
+                    await self._close(thread)
+                await self.service.abandon(opening.session_id)
+                if thread is None and isinstance(exc, discord.Forbidden):
+                    raise HotseatError(NO_THREAD) from exc
+                raise
+        ready = f"Your practice thread with {embeds.name(opening.persona)} is ready: {thread.mention}"
+        await answer(interaction, ready)
 
     # -- the conversation, in its thread ----------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
@@ -125,7 +175,7 @@ class Practice:
             return
         who = trainee(message.author, message.guild.id, thread.parent_id)
         try:
-            async with self._order.setdefault(thread.id, asyncio.Lock()):
+            async with self._lock(thread.id):
                 await self._turn(thread, who, message)
         except NoActiveSession:  # a thread whose session ended: nothing to say
             self._order.pop(thread.id, None)
@@ -136,26 +186,31 @@ class Practice:
             await self._reply(message, user_error(exc))
 
     async def _turn(self, thread: discord.Thread, who: Who, message: discord.Message) -> None:
+        """One message: the service call, then its posts; a refused post is told as such, not as a failure."""
         key = str(thread.id)
         word = in_thread_word(message.content)
         if word == "hint":
-            await post(thread, embeds.hint_line(await self.service.hint(who, thread=key)))
+            hint = await self.service.hint(who, thread=key)
+            if not await posted(post(thread, embeds.hint_line(hint))):
+                raise NotShown(HINT_LOST)
         elif word == "end":
             await self.finish(thread, await self.service.end(who, thread=key))
         else:
             try:
                 reply = await self.service.reply(who, message.content, thread=key)
             except SessionTimedOut as exc:
-                await post(thread, str(exc))
+                await posted(post(thread, str(exc)))
                 await self.finish(thread, exc.ending)
                 return
-            await speak(thread, embeds.customer_line(reply.persona, reply.customer), typing=self.typing)
+            shown = await posted(speak(thread, embeds.customer_line(reply.persona, reply.customer), typing=self.typing))
             if reply.ending is not None:
-                await self.finish(thread, reply.ending)
+                await self.finish(thread, reply.ending)  # the debrief says how it ended, shown line or not
+            elif not shown:
+                raise NotShown(LINE_LOST)
 
     async def _reply(self, message: discord.Message, text: str) -> None:
         try:
-            await message.reply(text, mention_author=False, allowed_mentions=NO_PINGS)
+            await reply_to(message, text)
         except discord.HTTPException:
             log.warning("could not answer a message in thread %s", message.channel.id)
 
@@ -163,6 +218,7 @@ class Practice:
     @guarded
     async def hint(self, interaction: discord.Interaction) -> None:
         who, key = where(interaction)
+        await interaction.response.defer(ephemeral=True)  # a slow database must not lose a hint that costs points
         await answer(interaction, embeds.hint_line(await self.service.hint(who, thread=key)))
 
     @guarded
@@ -173,18 +229,30 @@ class Practice:
         await answer(interaction, f"Session ended. Your debrief is in {channel.mention}.")
 
     async def deliver(self, ending: Ending) -> discord.abc.GuildChannel | discord.Thread:
-        """Post a debrief where its session lived (its thread; the channel if it never got one)."""
+        """Post a debrief where its session lived (its thread; the channel if it never got one).
+
+        It waits for the thread's lock, so a customer line still being typed there comes first.
+        """
         channel_id = int(ending.thread or ending.channel)
-        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
-        await self.finish(channel, ending)
+        async with self._lock(channel_id):
+            try:
+                channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+            except discord.HTTPException as exc:
+                log.warning("no channel %s for the debrief of session %s: %s", channel_id, ending.session_id, exc)
+                raise NotShown(DEBRIEF_LOST) from exc
+            await self.finish(channel, ending)
         return channel
 
     async def finish(self, channel: discord.abc.Messageable, ending: Ending) -> None:
-        """The debrief with its buttons, then the thread archived."""
-        await post(channel, embed=embeds.debrief_embed(ending), view=debrief_view(ending.persona.id))
+        """The debrief with its buttons (its score in a line if Discord refuses that), then the thread archived."""
+        embed, view = embeds.debrief_embed(ending), debrief_view(ending.persona.id)
+        if not (
+            await posted(post(channel, embed=embed, view=view))
+            or await posted(post(channel, embeds.debrief_text(ending)))
+        ):
+            raise NotShown(DEBRIEF_LOST)  # the thread stays open, so the trainee can be told there
         if isinstance(channel, discord.Thread):
-            self._order.pop(channel.id, None)
-            await archive(channel)
+            await self._close(channel)
 
     # -- lists -------------------------------------------------------------------------
     @guarded
@@ -194,12 +262,19 @@ class Practice:
     @guarded
     async def history(self, interaction: discord.Interaction) -> None:
         who, _ = where(interaction)
+        await interaction.response.defer(ephemeral=True)
         sessions = await self.service.history(who.workspace, who.user, 10)
         await answer(interaction, embed=embeds.history_embed(who.user_name, sessions))
 
     @guarded
     async def leaderboard(self, interaction: discord.Interaction, period: str, persona_id: str | None) -> None:
+        """The board is public, and once deferred so is every answer: options are checked first."""
         who, _ = where(interaction)
+        if period not in PERIODS:  # outside the command's choices: Discord still has an old version of it
+            raise HotseatError(STALE)
+        if persona_id:
+            self.service.library.get(persona_id)  # an unknown one is told privately
+        await interaction.response.defer(ephemeral=False)
         board = await self.service.leaderboard(who.workspace, period, persona_id)
         await answer(interaction, embed=embeds.leaderboard_embed(board), ephemeral=False)
 
