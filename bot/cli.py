@@ -184,6 +184,8 @@ async def _console(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     """Serve one chat platform until interrupted; settings come from the environment or .env."""
+    import aiohttp
+
     from . import frontend, logs
     from .config import SettingError, load_env_file
 
@@ -205,6 +207,10 @@ async def _run(args: argparse.Namespace) -> int:
             await frontend.run(front)
     except SettingError as e:
         print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    except (OSError, aiohttp.ClientError) as e:  # no network, a wrong SLACK_API_URL, a firewall
+        print(f"hotseat: cannot reach {args.platform.capitalize()}: {redact.scrub(str(e))}. "
+              "Check the network connection and proxy settings, then start again.", file=sys.stderr)
         return 2
     return 0
 

@@ -176,3 +176,13 @@ def test_run_without_a_token_says_which_setting_is_missing(tmp_path: Path, platf
     )
     assert out.returncode == 2
     assert f"hotseat: {missing} is not set." in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_when_slack_cannot_be_reached_says_so_without_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env |= {"SLACK_BOT_TOKEN": "xoxb-111-222-secretpart", "SLACK_APP_TOKEN": "xapp-1-A1-secretpart",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/", "PYTHONPATH": str(ROOT)}  # nothing listens on port 9
+    out = subprocess.run([sys.executable, "-m", "bot", "run", "slack", "--db", str(tmp_path / "x.sqlite3")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 2 and "hotseat: cannot reach Slack" in out.stderr
+    assert "Traceback" not in out.stderr and "secretpart" not in out.stderr
