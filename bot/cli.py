@@ -34,13 +34,15 @@ def _library(args: argparse.Namespace) -> Library:
 
 
 @contextlib.asynccontextmanager
-async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator["HotseatService"]:
+async def open_service(
+    args: argparse.Namespace, db: Path | None = None, platform: str = "console"
+) -> AsyncIterator["HotseatService"]:
     from .service import HotseatService
     from .store import Store
 
     store = await Store.open(db or db_path(args.db))
     try:
-        yield HotseatService(store, _library(args))
+        yield HotseatService(store, _library(args), platform=platform)
     finally:
         await store.close()
 
@@ -192,7 +194,7 @@ async def _run(args: argparse.Namespace) -> int:
     redact = logs.setup()
     load_env_file(args.env_file)
     try:
-        async with open_service(args) as service:
+        async with open_service(args, platform=args.platform) as service:
             for problem in service.library.problems:
                 logging.getLogger("hotseat").warning("skipped a persona file: %s", problem)
             if args.platform == "slack":

@@ -10,6 +10,7 @@ sessions run side by side.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import secrets
 import time
@@ -26,6 +27,8 @@ from .persona import Persona
 from .scoring import Debrief, score
 from .store import ActiveSessionExists, LeaderRow, SessionRecord, Store
 from .text import MAX_MESSAGE_CHARS, clean_message
+
+log = logging.getLogger(__name__)
 
 PERIODS: dict[str, float | None] = {"week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
 
@@ -47,6 +50,7 @@ class Opening:
     customer: str
     mood: int
     state: str
+    previous: "Ending | None" = None  # an idle session here that this start ended: post its debrief
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +159,10 @@ class HotseatService:
         max_message_chars: int = MAX_MESSAGE_CHARS,
         clock: Callable[[], float] = time.time,
         min_sessions: int = 3,
+        platform: str = "console",
     ) -> None:
         self.store = store
+        self.platform = platform  # stamped on sessions; the idle sweep takes only these
         self.library = library
         self.idle_timeout = idle_timeout
         self.max_turns = max_turns
@@ -182,17 +188,25 @@ class HotseatService:
         persona = (
             self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty)
         )
-        existing = await self._find_live(who)
+        previous = None
+        try:
+            existing = await self._find_live(who)
+        except HotseatError:  # its persona is gone: it can never be played, so it must not block this
+            existing = None
+            stuck = await self.store.find_active(who.workspace, who.channel, who.user)
+            if stuck is not None:
+                await self.store.close_unplayable(stuck.id, self.clock())
         if existing is not None:
             async with existing.lock:
                 if existing.record.status == "active" and self._idle(existing):
-                    await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out")
+                    previous = await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out")
         conv, line = engine.begin(persona, seed)
         now = self.clock()
         try:
             record = await self.store.create_session(
                 workspace=who.workspace, channel=who.channel, user=who.user, user_name=who.user_name or who.user,
                 persona_id=persona.id, seed=seed, engine=conv.to_dict(), now=now, thread=thread,
+                platform=self.platform,
             )
         except ActiveSessionExists:
             live = await self._find_live(who)
@@ -205,7 +219,7 @@ class HotseatService:
         live = _Live(record, persona, conv, last_customer=line)
         self._live[record.id] = live
         self._active[(who.workspace, who.channel, who.user)] = record.id
-        return Opening(record.id, persona, line, conv.mood, conv.state)
+        return Opening(record.id, persona, line, conv.mood, conv.state, previous)
 
     async def set_thread(self, session_id: int, thread: str) -> None:
         """Remember where a front end put the conversation (a Slack thread, a Discord thread)."""
@@ -292,18 +306,28 @@ class HotseatService:
         )
 
     async def sweep_idle(self) -> list[Ending]:
-        """End every session idle past the limit; front ends call this now and then."""
+        """End this platform's sessions idle past the limit; front ends call this now and then.
+
+        One session that fails (a vanished persona, a database hiccup) is logged and skipped:
+        the others still end, and every ending already made is returned to be posted.
+        """
         endings = []
         cutoff = self.clock() - self.idle_timeout
-        for record in await self.store.active_sessions():
+        for record in await self.store.active_sessions(self.platform):
             if record.updated_at >= cutoff:
                 continue
-            live = await self._load(record)
-            if live is None:
+            try:
+                live = await self._load(record)
+            except HotseatError as e:
+                log.warning("session %s cannot be played any more (%s); closing it unscored", record.id, e)
+                await self.store.close_unplayable(record.id, self.clock())
                 continue
-            async with live.lock:
-                if live.record.status == "active" and self._idle(live):
-                    endings.append(await self._finish(live, "unfinished", "timed_out"))
+            try:
+                async with live.lock:
+                    if live.record.status == "active" and self._idle(live):
+                        endings.append(await self._finish(live, "unfinished", "timed_out"))
+            except Exception:
+                log.exception("could not end idle session %s; will try again", record.id)
         return endings
 
     # -- history and leaderboard -----------------------------------------------------

@@ -83,6 +83,7 @@ class SessionRecord:
     updated_at: float
     ended_at: float | None
     thread: str | None = None  # where the conversation lives; may be set after start
+    platform: str = "console"  # the front end that owns it: console | slack | discord
 
 
 @dataclass(slots=True)
@@ -155,13 +156,20 @@ CREATE TABLE debriefs (
 """
 
 # (version, script) in ascending order. Never edit a released step; append a new one.
+# v2: which front end owns a session, so one process's idle sweep never ends (and fails to
+# post) another platform's sessions when several share a database.
+SCHEMA_V2 = """
+ALTER TABLE sessions ADD COLUMN platform TEXT NOT NULL DEFAULT 'console';
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
+    (2, SCHEMA_V2),
 ]
 
 _SESSION_COLUMNS = (
     "id, workspace, channel, user, user_name, persona_id, seed, engine, status, outcome,"
-    " end_reason, score, started_at, updated_at, ended_at, thread"
+    " end_reason, score, started_at, updated_at, ended_at, thread, platform"
 )
 
 
@@ -187,6 +195,7 @@ def _session(row: tuple) -> SessionRecord:
         updated_at=row[13],
         ended_at=row[14],
         thread=row[15],
+        platform=row[16],
     )
 
 
@@ -420,6 +429,7 @@ class Store:
         engine: dict,
         now: float,
         thread: str | None = None,
+        platform: str = "console",
     ) -> SessionRecord:
         """Start a session; ActiveSessionExists if the user already has one in this channel."""
         engine_json = _dumps(engine)
@@ -428,10 +438,10 @@ class Store:
             try:
                 cur = conn.execute(
                     "INSERT INTO sessions (workspace, channel, user, user_name, persona_id,"
-                    " seed, engine, status, thread, started_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                    " seed, engine, status, thread, started_at, updated_at, platform)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
                     (workspace, channel, user, user_name, persona_id, seed, engine_json,
-                     thread, now, now),
+                     thread, now, now, platform),
                 )
             except sqlite3.IntegrityError as e:
                 if e.sqlite_errorname == "SQLITE_CONSTRAINT_UNIQUE":
@@ -447,7 +457,7 @@ class Store:
             id=session_id, workspace=workspace, channel=channel, user=user,
             user_name=user_name, persona_id=persona_id, seed=seed,
             engine=json.loads(engine_json), status="active", outcome=None, end_reason=None,
-            score=None, started_at=now, updated_at=now, ended_at=None, thread=thread,
+            score=None, started_at=now, updated_at=now, ended_at=None, thread=thread, platform=platform,
         )
 
     async def set_thread(self, session_id: int, thread: str) -> None:
@@ -498,13 +508,23 @@ class Store:
             (workspace, thread),
         )
 
-    async def active_sessions(self) -> list[SessionRecord]:
-        """Every active session, oldest first: for resuming after a restart and idle sweeps."""
-        return await self._run(
-            _fetch_sessions,
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE status = 'active' ORDER BY id",
-            (),
-        )
+    async def active_sessions(self, platform: str | None = None) -> list[SessionRecord]:
+        """Every active session (of one platform), oldest first: for idle sweeps."""
+        where, args = ("status = 'active'", ()) if platform is None else ("status = 'active' AND platform = ?", (platform,))
+        return await self._run(_fetch_sessions, f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE {where} ORDER BY id", args)
+
+    async def close_unplayable(self, session_id: int, now: float) -> None:
+        """End, unscored, a session that can no longer be played (its persona or state is gone),
+        so its trainee can start again; it stays in history, never on a leaderboard."""
+
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE sessions SET status = 'ended', outcome = 'unfinished', end_reason = 'persona_missing',"
+                " ended_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+                (now, now, session_id),
+            )
+
+        await self._run(update)
 
     async def history(self, workspace: str, user: str, limit: int = 20) -> list[SessionRecord]:
         """The user's sessions in this workspace, newest first, active and ended."""

@@ -80,6 +80,11 @@ class FakeSlack:
         """The next call of `method` answers ok=false with `error`."""
         self._queued.setdefault(method, []).append(web.json_response({"ok": False, "error": error}))
 
+    def break_once(self, method: str) -> None:
+        """The next call of `method` gets a proxy's plain-text error instead of Slack's JSON."""
+        self._queued.setdefault(method, []).append(
+            web.Response(status=502, text="upstream connect error", content_type="text/plain"))
+
     def rate_limit(self, method: str, retry_after: int = 1) -> None:
         """The next call of `method` is refused with 429 and Retry-After, as Slack does."""
         self._queued.setdefault(method, []).append(web.json_response(
@@ -125,7 +130,7 @@ class FakeSlack:
         self.calls.append(call)
         if self._queued.get(call.method):
             refusal = self._queued[call.method].pop(0)
-            call.result = json.loads(refusal.text)
+            call.result = json.loads(refusal.text) if refusal.content_type == "application/json" else {"ok": False}
             return refusal
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token == BAD_TOKEN:

@@ -406,6 +406,16 @@ async def test_no_thread_allowed_at_all_means_no_session_and_a_private_explanati
     await bot.start(ANA)  # not stuck as "already practising"
 
 
+async def test_starting_again_after_going_idle_posts_the_old_debrief_and_archives_its_thread(bot: Bot, clock) -> None:
+    old = await bot.start(ANA)
+    await bot.say(ANA, old, EXCELLENT[0])
+    clock.advance(601)
+    new = await bot.start(ANA, "late-delivery")  # before any sweep has run
+    assert new != old
+    assert "(it timed out)" in debrief_of(bot.fake.posted(old))["description"]
+    await bot.fake.wait(lambda: archived(bot.fake, old), "the old thread archived")
+
+
 async def test_an_idle_session_ends_with_its_debrief_in_the_thread(bot: Bot, clock) -> None:
     ana_thread, bo_thread = await bot.start(ANA), await bot.start(BO)
     await bot.say(ANA, ana_thread, EXCELLENT[0])

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from bot.errors import AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
+from bot.library import Library
 from bot.service import HotseatService, SessionTimedOut, Who
 from bot.store import Store
 
@@ -235,3 +236,47 @@ async def test_an_intruder_hears_nothing_about_their_message_only_that_it_is_not
         await service.reply(intruder, "   ", thread="C1/1.0")  # empty, but that is not the point
     with pytest.raises(NoActiveSession):
         await service.reply(who, "x" * 50_000, thread="C9/9.9")  # not a practice thread: not ours to judge
+
+
+async def test_the_idle_sweep_takes_only_its_own_platforms_sessions(db, library, clock) -> None:
+    store = await Store.open(db)
+    try:
+        slack = HotseatService(store, library, clock=clock, idle_timeout=600, platform="slack")
+        discord = HotseatService(store, library, clock=clock, idle_timeout=600, platform="discord")
+        await slack.start(Who("T1", "C1", "U1"), "double-billing", thread="C1/1.0")
+        await discord.start(Who("900", "901", "902"), "double-billing", thread="903")
+        clock.advance(601)
+        assert [e.thread for e in await slack.sweep_idle()] == ["C1/1.0"]  # not the Discord one
+        assert [e.thread for e in await discord.sweep_idle()] == ["903"]
+    finally:
+        await store.close()
+
+
+async def test_a_session_whose_persona_vanished_never_blocks_the_sweep_or_a_new_start(db, library, clock) -> None:
+    store = await Store.open(db)
+    try:
+        before = HotseatService(store, library, clock=clock, idle_timeout=600)
+        stuck, idle = Who("T1", "C1", "U1"), Who("T1", "C1", "U2")
+        await before.start(stuck, "double-billing")
+        await before.start(idle, "late-delivery")
+        clock.advance(601)
+        busy = Who("T1", "C2", "U1")
+        await before.start(busy, "double-billing")  # not idle: only a new start can free it
+        trimmed = Library(personas={k: v for k, v in library.personas.items() if k != "double-billing"})
+        after = HotseatService(store, trimmed, clock=clock, idle_timeout=600)  # a trainer removed the file
+        assert [e.user for e in await after.sweep_idle()] == ["U2"]  # the other idle session still ends
+        assert (await store.find_active("T1", "C1", "U1")) is None  # closed, unscored
+        assert (await after.start(stuck, "late-delivery")).persona.id == "late-delivery"
+        assert (await after.start(busy, "late-delivery")).persona.id == "late-delivery"
+    finally:
+        await store.close()
+
+
+async def test_starting_over_an_idle_session_hands_back_its_debrief(service, who, clock) -> None:
+    first = await service.start(who, "double-billing", thread="C1/1.0")
+    await service.reply(who, "I'm sorry about the double charge.")
+    clock.advance(601)
+    again = await service.start(who, "late-delivery")
+    assert again.previous is not None and again.previous.session_id == first.session_id
+    assert again.previous.end_reason == "timed_out" and again.previous.thread == "C1/1.0"
+    assert (await service.start(Who("T1", "C2", "U1"), "late-delivery")).previous is None

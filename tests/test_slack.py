@@ -594,3 +594,31 @@ async def test_slash_commands_are_acknowledged_before_the_work_is_done(slack, mo
     assert status == 200 and slack.fake.called("chat.postMessage") == []  # acked, nothing done yet
     release.set()
     await slack.fake.wait_for("chat.postMessage", where=_opening)
+
+
+async def test_a_proxy_error_page_instead_of_slacks_answer_still_gets_the_reply_through(slack, db) -> None:
+    thread = await slack.start("double-billing")
+    slack.fake.break_once("chat.postMessage")
+    await slack.say("U1", thread, "I'm sorry about the double charge.")
+    await slack.fake.wait_for("chat.postMessage", thread_ts=thread, where=lambda c: c.result.get("ok"))
+    assert _ephemerals(slack.fake) == [] and rows(db, "SELECT count(*) FROM turns") == [(1,)]
+
+
+async def test_in_the_dm_a_reply_under_any_message_is_a_turn(slack, db) -> None:
+    await slack.click("hotseat.start:key-client", user="U1", home=True)
+    await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_opening)
+    await slack.say("U1", "", "I'm sorry, I understand how frustrating that is.", channel="DU1")
+    answer = await slack.fake.wait_for("chat.postMessage", channel="DU1", where=_customer_line)
+    await slack.say("U1", answer.result["ts"], "Could you tell me which invoice it is?", channel="DU1")
+    await slack.fake.wait_for("chat.postMessage", channel="DU1", thread_ts=answer.result["ts"], where=_customer_line)
+    assert rows(db, "SELECT count(*) FROM turns") == [(2,)]
+
+
+async def test_starting_again_after_going_idle_posts_the_old_debrief_first(slack, db, clock) -> None:
+    old = await slack.start("double-billing")
+    await slack.reply("U1", old, "I'm sorry about the double charge.")
+    clock.advance(601)
+    await slack.start("late-delivery")
+    debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=old, where=_debrief)
+    assert "(it timed out)" in shown(debrief.args["blocks"])
+    await slack.fake.wait_for("chat.update", ts=old)  # its buttons are gone too

@@ -438,15 +438,16 @@ async def test_existing_database_runs_only_new_steps(tmp_path, monkeypatch):
         rec = await start(s)
         await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
 
-    v2 = "CREATE TABLE notes (body TEXT NOT NULL);\nINSERT INTO notes VALUES ('added by v2');"
+    nxt = store_mod.MIGRATIONS[-1][0] + 1
+    step = "CREATE TABLE notes (body TEXT NOT NULL);\nINSERT INTO notes VALUES ('added by the new step');"
     # v1 has plain CREATE TABLEs: re-running it would fail, so success proves it was skipped.
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, v2)])
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (nxt, step)])
     for _ in range(2):  # the second open must not run v2 again either
         async with await Store.open(path) as s:
             assert await s.turns(rec.id) == [turn(0)]
     with raw(path) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert c.execute("SELECT body FROM notes").fetchall() == [("added by v2",)]
+        assert c.execute("PRAGMA user_version").fetchone()[0] == nxt
+        assert c.execute("SELECT body FROM notes").fetchall() == [("added by the new step",)]
 
 
 async def test_failing_migration_step_changes_nothing(tmp_path, monkeypatch):
@@ -454,11 +455,12 @@ async def test_failing_migration_step_changes_nothing(tmp_path, monkeypatch):
     async with await Store.open(path) as s:
         await start(s)
     broken = "CREATE TABLE notes (body TEXT);\nINSERT INTO no_such_table VALUES (1);"
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, broken)])
+    current = store_mod.MIGRATIONS[-1][0]
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (current + 1, broken)])
     with pytest.raises(StoreError, match=str(path)):
         await Store.open(path)
     with raw(path) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert c.execute("PRAGMA user_version").fetchone()[0] == current
         assert c.execute("SELECT name FROM sqlite_master WHERE name='notes'").fetchone() is None
         assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
 
@@ -536,3 +538,18 @@ def test_process_exits_promptly(tmp_path, body):
         assert proc.returncode != 0 and "RuntimeError: boom" in proc.stderr
     else:
         assert proc.returncode == 0, proc.stderr
+
+
+async def test_a_version_1_database_keeps_its_sessions_as_console_ones(tmp_path, monkeypatch):
+    path = tmp_path / "hotseat.sqlite3"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
+    async with await Store.open(path):
+        pass
+    with raw(path) as c:  # a session written by the version before platforms existed
+        c.execute("INSERT INTO sessions (workspace, channel, user, user_name, persona_id, seed, engine,"
+                  " started_at, updated_at) VALUES ('local', 'C1', 'U1', 'Ann', 'p', 1, '{}', 1.0, 1.0)")
+        c.commit()
+    monkeypatch.undo()
+    async with await Store.open(path) as s:
+        assert [r.platform for r in await s.active_sessions()] == ["console"]
+        assert await s.active_sessions("slack") == []

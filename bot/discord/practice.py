@@ -138,6 +138,9 @@ class Practice:
         await interaction.response.defer(ephemeral=True, thinking=True)
         who = trainee(interaction.user, interaction.guild_id, channel.id)
         opening = await self.service.start(who, persona_id)
+        if opening.previous is not None:  # an idle session here ended to make room: its debrief first
+            with contextlib.suppress(NotShown):
+                await self.deliver(opening.previous)
         thread = None
         async with contextlib.AsyncExitStack() as held:
             try:
@@ -241,6 +244,7 @@ class Practice:
                 log.warning("no channel %s for the debrief of session %s: %s", channel_id, ending.session_id, exc)
                 raise NotShown(DEBRIEF_LOST) from exc
             await self.finish(channel, ending)
+        self._order.pop(channel_id, None)
         return channel
 
     async def finish(self, channel: discord.abc.Messageable, ending: Ending) -> None:

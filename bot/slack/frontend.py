@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ..config import SettingError
 from ..frontend import FrontEnd
 from ..service import Ending, HotseatService
-from .listeners import Listeners
+from .listeners import Listeners, slack_error
 from .settings import APP_TOKEN_HELP, BOT_TOKEN_HELP, SlackSettings
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,12 @@ class SlackFrontEnd(FrontEnd):
         try:
             return (await call).data
         except SlackApiError as e:
-            if e.response.get("error") in REFUSED:
-                raise SettingError(f"Slack refused {name} ({e.response['error']}). {why}") from None
+            error = slack_error(e)
+            if error in REFUSED:
+                raise SettingError(f"Slack refused {name} ({error}). {why}") from None
+            if error is None:
+                raise SettingError(
+                    f"The Web API at SLACK_API_URL did not answer like Slack (HTTP {e.response.status_code}). "
+                    "Check SLACK_API_URL, or unset it to use https://slack.com/api/."
+                ) from None
             raise

@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import Any, Awaitable, Callable
+import weakref
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ..commands import Invocation, in_thread_word, leaderboard_args, parse
@@ -58,7 +58,8 @@ class Listeners:
         self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
         self.noted = SeenIds(ttl=24 * 3600)  # (thread, user) pairs already told "not your session"
-        self._order: dict[str, asyncio.Lock] = {}  # one per live conversation
+        # one lock per conversation being answered; weak, so threads nobody plays in cost nothing
+        self._order: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def register(self, app: AsyncApp) -> None:
         app.middleware(self.skip_repeats)
@@ -116,12 +117,14 @@ class Listeners:
     async def _start(self, who: Who, persona_id: str | None) -> None:
         """Start, post the opening in the channel, and make its thread the conversation."""
         opening = await self.service.start(who, persona_id)
+        if opening.previous is not None:  # an idle session here ended to make room: its debrief first
+            await self.deliver(opening.previous)
         try:
             posted = await self.client.chat_postMessage(channel=who.channel, **blocks.opening_message(opening, who.user_name))
             await self.service.set_thread(opening.session_id, f"{who.channel}/{posted['ts']}")
         except Exception as e:
             await self.service.abandon(opening.session_id)  # nobody can play it: no history row, free to retry
-            if isinstance(e, SlackApiError) and e.response.get("error") in NOT_IN_CHANNEL:
+            if slack_error(e) in NOT_IN_CHANNEL:
                 raise HotseatError(INVITE) from None
             raise
 
@@ -174,7 +177,7 @@ class Listeners:
         in_dm = event.get("channel_type") == "im"
         if not (in_thread or in_dm):
             return
-        thread = f"{channel}/{thread_ts}" if in_thread else None
+        thread = f"{channel}/{thread_ts}" if in_thread and not in_dm else None  # a DM is one conversation
         who = Who(_workspace(context), channel, user)
         answer_in = thread_ts if in_thread else None
 
@@ -200,15 +203,15 @@ class Listeners:
                     if reply.ending is not None:
                         await self._post_ending(reply.ending)
         except NoActiveSession:
-            if in_dm and not in_thread:
+            if in_dm:
                 await tell(NO_SESSION_IN_DM)  # the bot's own DM: say how to begin
             # elsewhere: not a practice thread (or one that has ended), so stay out of it
         except NotYourSession as e:
             if self.noted.first_time((thread, user)):
                 await tell(blocks.escape(str(e)))
         except SessionTimedOut as e:
+            await self.deliver(e.ending)  # first: the debrief must not hang on a note that fails
             await tell(blocks.escape(str(e)))
-            await self.deliver(e.ending)
         except Exception as e:  # an unusable message, or trouble on our side: only its writer hears
             await tell(_error_text(e))
 
@@ -226,7 +229,6 @@ class Listeners:
         channel = channel or ending.channel
         in_dm = channel.startswith("D")
         await self._post(channel, None if in_dm else ts or None, blocks.debrief_message(ending), blocks.debrief_text(ending))
-        self._order.pop(_order_key(ending.channel, ending.thread), None)
         if ts:  # the opening message loses its Hint/End buttons and shows the result
             try:
                 await self.client.chat_update(channel=channel, ts=ts, **blocks.finished_opening(ending))
@@ -242,12 +244,15 @@ class Listeners:
                 await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **attempt)
                 return True
             except Exception as e:
-                log.warning("chat.postMessage to %s failed: %s", channel, getattr(e, "response", {}).get("error", e))
+                log.warning("chat.postMessage to %s failed: %s", channel, slack_error(e) or e)
         return False
 
     @contextlib.asynccontextmanager
-    async def _in_order(self, key: str):  # type: ignore[no-untyped-def]
-        async with self._order.setdefault(key, asyncio.Lock()):
+    async def _in_order(self, key: str) -> AsyncIterator[None]:
+        lock = self._order.get(key)
+        if lock is None:
+            lock = self._order[key] = asyncio.Lock()
+        async with lock:
             yield
 
     # -- App Home ---------------------------------------------------------------------------
@@ -279,6 +284,13 @@ def _workspace(context: AsyncBoltContext) -> str:
 
 def _name(user: dict) -> str:
     return user.get("username") or user.get("name") or user.get("id", "")
+
+
+def slack_error(exc: BaseException) -> str | None:
+    """Slack's error code ('not_in_channel', ...), or None when the answer was not Slack's JSON
+    (a proxy's 502 page, a wrong SLACK_API_URL)."""
+    data = getattr(getattr(exc, "response", None), "data", None)
+    return data.get("error") if isinstance(data, dict) else None
 
 
 def _error_text(exc: BaseException) -> str:
