@@ -75,6 +75,15 @@ def debrief(ending: Ending) -> str:
     return "\n".join(out)
 
 
+def session_result(s: PastSession, score_format: str = "{score}/100") -> str:
+    """'78/100 resolved', 'in progress', or 'not scored' for a session closed without a debrief."""
+    if s.status == "active":
+        return "in progress"
+    if s.score is None:
+        return "not scored"
+    return f"{score_format.format(score=s.score)} {(s.outcome or '').replace('_', ' ')}"
+
+
 def leaderboard(board: Leaderboard) -> str:
     scope = f" for {board.persona_id}" if board.persona_id else ""
     title = f"Leaderboard ({board.period}{scope}): {board.metric}, at least {board.min_sessions} sessions"
@@ -92,6 +101,6 @@ def history(user: str, sessions: list[PastSession]) -> str:
     lines = [f"Sessions of {user}, newest first:"]
     for s in sessions:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_at))
-        result = f"{s.score:3d}/100 {s.outcome}" if s.score is not None else "in progress"
+        result = session_result(s, "{score:3d}/100")
         lines.append(f"  #{s.session_id:<5} {when}  {s.persona_name:<20} {result}  ({s.turns} turns)")
     return "\n".join(lines)

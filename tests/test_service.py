@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from bot.errors import AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
+from bot import render_text
 from bot.library import Library
 from bot.service import HotseatService, SessionTimedOut, Who
 from bot.store import Store
@@ -268,6 +269,8 @@ async def test_a_session_whose_persona_vanished_never_blocks_the_sweep_or_a_new_
         assert (await store.find_active("T1", "C1", "U1")) is None  # closed, unscored
         assert (await after.start(stuck, "late-delivery")).persona.id == "late-delivery"
         assert (await after.start(busy, "late-delivery")).persona.id == "late-delivery"
+        shown = render_text.history("U1", await after.history("T1", "U1"))
+        assert shown.count("not scored") == 2 and shown.count("in progress") == 2
     finally:
         await store.close()
 

@@ -12,7 +12,7 @@ import discord
 
 from bot.commands import COMMANDS, INTRO
 from bot.persona import Persona
-from bot.render_text import bar, outcome_line
+from bot.render_text import bar, outcome_line, session_result
 from bot.scoring import HINT_COST, Quote
 from bot.service import Ending, HintReply, Leaderboard, PastSession
 
@@ -124,7 +124,7 @@ def history_embed(user_name: str, sessions: list[PastSession]) -> discord.Embed:
         return embed
     lines = []
     for s in sessions:
-        result = f"**{s.score}/100** {(s.outcome or '').replace('_', ' ')}" if s.score is not None else "in progress"
+        result = session_result(s, "**{score}/100**")
         lines.append(
             f"`#{s.session_id}` <t:{int(s.started_at)}:d> {clip(s.persona_name, NAME_MAX)}: {result} ({s.turns} turns)"
         )

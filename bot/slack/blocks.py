@@ -16,7 +16,7 @@ from ..commands import COMMANDS, INTRO
 from ..persona import Persona
 from ..scoring import HINT_COST
 from .. import render_text
-from ..render_text import bar, finished_line, mood_meter, outcome_line
+from ..render_text import bar, finished_line, mood_meter, outcome_line, session_result
 from ..service import Ending, HintReply, Leaderboard, Opening, PastSession
 
 SLASH = "/hotseat"
@@ -218,7 +218,7 @@ def _history_lines(sessions: list[PastSession]) -> str:
     lines = []
     for s in sessions:
         when = f"<!date^{int(s.started_at)}^{{date_short}} {{time}}|{time.strftime('%Y-%m-%d', time.gmtime(s.started_at))}>"
-        result = f"*{s.score}/100* {s.outcome.replace('_', ' ')}" if s.score is not None and s.outcome else "in progress"
+        result = session_result(s, "*{score}/100*")
         lines.append(f"• {when}  {escape(s.persona_name)}: {result} ({s.turns} turns)")
     return "\n".join(lines)
 
