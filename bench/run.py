@@ -14,7 +14,6 @@ import asyncio
 import gc
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time

@@ -13,13 +13,16 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Sequence
 
 from . import __version__
 from .config import db_path
 from .errors import HotseatError
 from .library import Library, personas_dir
 from .persona_graph import mermaid
+
+if TYPE_CHECKING:
+    from .service import HotseatService
 
 # The service, classifier and store are imported where used: `personas validate` and
 # `--help` stay quick and work even while another part is broken.
@@ -36,7 +39,7 @@ def _library(args: argparse.Namespace) -> Library:
 @contextlib.asynccontextmanager
 async def open_service(
     args: argparse.Namespace, db: Path | None = None, platform: str = "console"
-) -> AsyncIterator["HotseatService"]:
+) -> AsyncIterator[HotseatService]:
     from .service import HotseatService
     from .store import Store
 

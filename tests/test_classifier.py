@@ -7,7 +7,6 @@ measured elsewhere, never asserted here.
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
