@@ -23,6 +23,10 @@ class NotYourSession(HotseatError):
     pass
 
 
+class AlreadyApplied(HotseatError):
+    """The platform delivered this message again (a retry, a replay after a restart); it counted once."""
+
+
 class UnknownPersona(HotseatError, LookupError):
     def __init__(self, persona_id: str, known: list[str]) -> None:
         self.persona_id = persona_id

@@ -20,12 +20,12 @@ from typing import Callable, Sequence
 from . import coaching, engine
 from .classifier import classify
 from .engine import Conversation
-from .errors import AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
+from .errors import AlreadyApplied, AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
 from .library import Library
 from .model import Detection, Hint, Transcript, Turn
 from .persona import Persona
 from .scoring import Debrief, score
-from .store import ActiveSessionExists, LeaderRow, SessionRecord, Store
+from .store import ActiveSessionExists, DuplicateTurn, LeaderRow, SessionRecord, Store
 from .text import MAX_MESSAGE_CHARS, clean_message
 
 log = logging.getLogger(__name__)
@@ -229,11 +229,13 @@ class HotseatService:
             live.record.thread = thread
 
     # -- reply ----------------------------------------------------------------------
-    async def reply(self, who: Who, text: str, *, thread: str | None = None) -> Reply:
+    async def reply(self, who: Who, text: str, *, thread: str | None = None, source: str | None = None) -> Reply:
         """Apply one trainee message and return the customer's answer.
 
         With `thread`, the message belongs to the session living in that thread, and
-        only the trainee who started it may play.
+        only the trainee who started it may play. With `source` (the platform's message
+        id), a message delivered again raises AlreadyApplied and changes nothing, even
+        after a restart or from another process.
         """
         live = await self._require_live(who, thread)
         self._check_playable(live, who)  # only the session's own trainee hears what is wrong with a message
@@ -249,7 +251,10 @@ class HotseatService:
             step = engine.step(live.persona, work, labels, text)
             turn = Turn(work.turn, text, detections, step.customer, step.state, step.mood)
             now = self.clock()
-            await self.store.record_turn(live.record.id, turn, work.to_dict(), now)
+            try:
+                await self.store.record_turn(live.record.id, turn, work.to_dict(), now, source)
+            except DuplicateTurn:  # checked in the turn's own transaction: no extra read per turn
+                raise AlreadyApplied("That message was already answered.") from None
             live.conv = work
             live.record.updated_at = now
             live.last_customer = step.customer

@@ -40,6 +40,7 @@ __all__ = [
     "ActiveSessionExists",
     "LeaderRow",
     "MIGRATIONS",
+    "DuplicateTurn",
     "SessionNotActive",
     "SessionRecord",
     "Store",
@@ -59,6 +60,10 @@ class StoreError(Exception):
 
 class ActiveSessionExists(StoreError):
     """That user already has an active session in that workspace and channel."""
+
+
+class DuplicateTurn(StoreError):
+    """This platform message was already saved as a turn."""
 
 
 class SessionNotActive(StoreError):
@@ -162,9 +167,17 @@ SCHEMA_V2 = """
 ALTER TABLE sessions ADD COLUMN platform TEXT NOT NULL DEFAULT 'console';
 """
 
+# v3: the platform's id of the message behind each turn, so a message delivered again
+# (Slack's retries, a replay after a restart, a second process) is applied once.
+SCHEMA_V3 = """
+ALTER TABLE turns ADD COLUMN source TEXT;
+CREATE UNIQUE INDEX turns_source ON turns (session_id, source) WHERE source IS NOT NULL;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
+    (3, SCHEMA_V3),
 ]
 
 _SESSION_COLUMNS = (
@@ -537,18 +550,23 @@ class Store:
 
     # -- writes during play -----------------------------------------------------------
 
-    async def record_turn(self, session_id: int, turn: Turn, engine: dict, now: float) -> None:
+    async def record_turn(
+        self, session_id: int, turn: Turn, engine: dict, now: float, source: str | None = None
+    ) -> None:
         """Save one played turn and the engine state after it, in ONE transaction.
 
-        A duplicate turn index, or a session that is missing or ended, raises StoreError
-        and changes nothing.
+        A duplicate turn index, or a session that is missing or ended, raises StoreError;
+        a `source` (the platform's message id) already saved raises DuplicateTurn. Either
+        way nothing changes.
         """
         engine_json = _dumps(engine)
         detections = _dumps([[d.label, d.start, d.end, d.text] for d in turn.detections])
         row = (session_id, turn.index, turn.trainee, detections, turn.customer, turn.state,
-               turn.mood, int(turn.hinted), now)
+               turn.mood, int(turn.hinted), now, source)
 
         def body(conn: sqlite3.Connection) -> None:
+            if source is not None and _has_source(conn, session_id, source):
+                raise DuplicateTurn(f"Message {source} is already a turn of session {session_id}.")
             cur = conn.execute(
                 "UPDATE sessions SET engine = ?, updated_at = ? WHERE id = ? AND status = 'active'",
                 (engine_json, now, session_id),
@@ -557,7 +575,7 @@ class Store:
             try:
                 conn.execute(
                     "INSERT INTO turns (session_id, idx, trainee, detections, customer, state,"
-                    " mood, hinted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " mood, hinted, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row,
                 )
             except sqlite3.IntegrityError as e:
@@ -720,6 +738,11 @@ class Store:
 
 
 # ----------------------------------------------------------- helpers run on the thread
+
+
+def _has_source(conn: sqlite3.Connection, session_id: int, source: str) -> bool:
+    row = conn.execute("SELECT 1 FROM turns WHERE session_id = ? AND source = ?", (session_id, source)).fetchone()
+    return row is not None
 
 
 async def _on_thread(db: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:

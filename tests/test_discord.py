@@ -615,11 +615,13 @@ async def test_a_session_carries_on_in_its_thread_after_a_restart(service, db, l
     try:
         async with running(service, db, monkeypatch, fake=fake) as bot:
             thread_id = await bot.start(ANA)
-            await bot.say(ANA, thread_id, EXCELLENT[0])
+            first = fake.next_id()
+            await bot.say(ANA, thread_id, EXCELLENT[0], message_id=first)
         store = await Store.open(db)  # a new process: nothing in memory but what the database holds
         try:
             restarted = HotseatService(store, library, clock=clock, idle_timeout=600)
             async with running(restarted, db, monkeypatch, fake=fake) as bot:
+                await fake.say(ANA, thread_id, EXCELLENT[0], message_id=first)  # replayed after the restart
                 (reply,) = await bot.say(ANA, thread_id, EXCELLENT[1])
                 turns = bot.rows("SELECT idx, trainee, customer FROM turns ORDER BY idx")
                 assert [(idx, trainee) for idx, trainee, _ in turns] == [(1, EXCELLENT[0]), (2, EXCELLENT[1])]

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.errors import AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
+from bot.errors import AlreadyApplied, AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
 from bot import render_text
 from bot.library import Library
 from bot.service import HotseatService, SessionTimedOut, Who
@@ -283,3 +283,39 @@ async def test_starting_over_an_idle_session_hands_back_its_debrief(service, who
     assert again.previous is not None and again.previous.session_id == first.session_id
     assert again.previous.end_reason == "timed_out" and again.previous.thread == "C1/1.0"
     assert (await service.start(Who("T1", "C2", "U1"), "late-delivery")).previous is None
+
+
+async def test_a_message_delivered_again_counts_once_even_after_a_restart(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        service = HotseatService(store, library, clock=clock)
+        await service.start(who, "double-billing", seed=1, thread="C1/1.0")
+        await service.reply(who, "I'm so sorry about the charge.", thread="C1/1.0", source="1.1")
+        with pytest.raises(AlreadyApplied):
+            await service.reply(who, "I'm so sorry about the charge.", thread="C1/1.0", source="1.1")
+        restarted = HotseatService(store, library, clock=clock)  # nothing in memory
+        with pytest.raises(AlreadyApplied):
+            await restarted.reply(who, "I'm so sorry about the charge.", thread="C1/1.0", source="1.1")
+        await restarted.reply(who, "Could you tell me the account email?", thread="C1/1.0", source="1.2")
+        assert [t.trainee for t in await store.turns(1)] == [
+            "I'm so sorry about the charge.", "Could you tell me the account email?"]
+    finally:
+        await store.close()
+
+
+async def test_two_processes_racing_on_one_message_apply_it_once(db, library, clock, who) -> None:
+    first, second = await Store.open(db), await Store.open(db)
+    try:
+        a = HotseatService(first, library, clock=clock)
+        b = HotseatService(second, library, clock=clock)
+        await a.start(who, "double-billing", seed=1, thread="C1/1.0")
+        results = await asyncio.gather(
+            a.reply(who, "I'm so sorry.", thread="C1/1.0", source="1.1"),
+            b.reply(who, "I'm so sorry.", thread="C1/1.0", source="1.1"),
+            return_exceptions=True,
+        )
+        assert sorted(type(r).__name__ for r in results) == ["AlreadyApplied", "Reply"]
+        assert len(await first.turns(1)) == 1
+    finally:
+        await first.close()
+        await second.close()

@@ -569,16 +569,23 @@ async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_en
             aiohttp.ClientSession() as http:
         slack = Slack(front, fake, http)
         thread = await slack.start("double-billing")
-        await slack.reply("U1", thread, "I'm sorry about the double charge.")
-    store = await Store.open(db)  # a new process: new service, new app, same database
+        sorry = {"type": "message", "user": "U1", "text": "I'm sorry about the double charge.",
+                 "ts": "1800000005.000001", "thread_ts": thread, "channel": "C1", "channel_type": "channel"}
+        await slack.event(sorry, event_id="EvSorry")
+        await fake.wait_for("chat.postMessage", thread_ts=thread, where=_customer_line)
+    store = await Store.open(db)  # a new process: new service, new app, same database, empty memory
     try:
         again = HotseatService(store, library, clock=clock)
         async with serving(SlackFrontEnd.from_env(again, http=True, port=0)) as front, \
                 aiohttp.ClientSession() as http:
-            await Slack(front, fake, http).reply("U1", thread, "Could you tell me the account email?", count=2)
+            slack = Slack(front, fake, http)
+            await slack.event(sorry, event_id="EvSorry", headers={"X-Slack-Retry-Num": "3"})  # a late retry
+            await slack.reply("U1", thread, "Could you tell me the account email?", count=2)
     finally:
         await store.close()
-    assert rows(db, "SELECT idx FROM turns ORDER BY idx") == [(1,), (2,)]
+    assert rows(db, "SELECT idx, trainee FROM turns ORDER BY idx") == [
+        (1, "I'm sorry about the double charge."), (2, "Could you tell me the account email?")]
+    assert len([c for c in fake.called("chat.postMessage", thread_ts=thread) if _customer_line(c)]) == 2
 
 
 async def test_slash_commands_are_acknowledged_before_the_work_is_done(slack, monkeypatch) -> None:

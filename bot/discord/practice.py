@@ -20,7 +20,7 @@ import discord
 
 from bot.commands import in_thread_word
 from bot.dedupe import SeenIds
-from bot.errors import HotseatError, NoActiveSession, NotYourSession
+from bot.errors import AlreadyApplied, HotseatError, NoActiveSession, NotYourSession
 from bot.frontend import user_error
 from bot.service import PERIODS, Ending, HotseatService, SessionTimedOut, Who
 
@@ -180,6 +180,8 @@ class Practice:
         try:
             async with self._lock(thread.id):
                 await self._turn(thread, who, message)
+        except AlreadyApplied:  # a replay of a message that already counted (after a restart)
+            pass
         except NoActiveSession:  # a thread whose session ended: nothing to say
             self._order.pop(thread.id, None)
         except NotYourSession as exc:
@@ -200,7 +202,7 @@ class Practice:
             await self.finish(thread, await self.service.end(who, thread=key))
         else:
             try:
-                reply = await self.service.reply(who, message.content, thread=key)
+                reply = await self.service.reply(who, message.content, thread=key, source=str(message.id))
             except SessionTimedOut as exc:
                 await posted(post(thread, str(exc)))
                 await self.finish(thread, exc.ending)

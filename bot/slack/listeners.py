@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ..commands import Invocation, in_thread_word, leaderboard_args, parse
 from ..dedupe import SeenIds
-from ..errors import HotseatError, NoActiveSession, NotYourSession
+from ..errors import AlreadyApplied, HotseatError, NoActiveSession, NotYourSession
 from ..frontend import user_error
 from ..service import Ending, HotseatService, SessionTimedOut, Who
 from . import blocks
@@ -196,12 +196,14 @@ class Listeners:
                 elif word == "end":
                     await self._post_ending(await self.service.end(who, thread=thread))
                 else:
-                    reply = await self.service.reply(who, text, thread=thread)
+                    reply = await self.service.reply(who, text, thread=thread, source=ts)
                     shown = await self._post(channel, answer_in, blocks.customer_message(reply.persona, reply.customer, reply.mood))
                     if not shown:
                         await tell(NOT_SHOWN)
                     if reply.ending is not None:
                         await self._post_ending(reply.ending)
+        except AlreadyApplied:
+            return  # Slack delivered it again (a retry after a restart): it counted once
         except NoActiveSession:
             if in_dm:
                 await tell(NO_SESSION_IN_DM)  # the bot's own DM: say how to begin
