@@ -21,6 +21,7 @@ from aiohttp import WSMsgType, web
 
 BOT_USER = "UBOT"
 BAD_TOKEN = "xoxb-refused"
+OTHER_TEAM_TOKEN = "xoxb-team2"  # auth.test answers with workspace T2 for tokens starting so
 
 
 @dataclass
@@ -140,6 +141,8 @@ class FakeSlack:
             call.result = {"ok": False, "error": refused}
             return web.json_response(call.result)
         call.result = {"ok": True, **self._answer(call.method, call.args)}
+        if call.method == "auth.test" and token.startswith(OTHER_TEAM_TOKEN):
+            call.result["team_id"] = "T2"
         return web.json_response(call.result)
 
     def _answer(self, method: str, args: dict) -> dict:

@@ -189,6 +189,7 @@ async def test_a_whole_session_from_start_to_debrief(bot: Bot) -> None:
     debrief = debrief_of(posts)
     (status, outcome, score, workspace, channel, who, thread_key), = bot.rows(
         "SELECT status, outcome, score, workspace, channel, user, thread FROM sessions")
+    assert bot.rows("SELECT platform FROM sessions") == [(f"discord:{APP_ID}",)]  # its own idle sweep's
     assert (status, outcome) == ("ended", "resolved")
     assert (workspace, channel, who, thread_key) == (str(GUILD_ID), str(CHANNEL_ID), ANA["id"], str(thread_id))
     assert f"**{score}/100**" in debrief["description"] and "Resolved" in debrief["description"]

@@ -23,7 +23,7 @@ from bot.slack import blocks
 from bot.service import HotseatService
 from bot.slack.frontend import SlackFrontEnd
 from bot.store import Store
-from slack_fakes import BAD_TOKEN, BOT_USER, Call, FakeSlack, sign
+from slack_fakes import BAD_TOKEN, BOT_USER, OTHER_TEAM_TOKEN, Call, FakeSlack, sign
 
 SECRET = "test-signing-secret"
 EXCELLENT = (Path(__file__).parent / "data" / "scripts" / "excellent.txt").read_text().splitlines()
@@ -629,3 +629,23 @@ async def test_starting_again_after_going_idle_posts_the_old_debrief_first(slack
     debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=old, where=_debrief)
     assert "(it timed out)" in shown(debrief.args["blocks"])
     await slack.fake.wait_for("chat.update", ts=old)  # its buttons are gone too
+
+
+async def test_bots_for_two_workspaces_share_a_database_and_sweep_only_their_own(
+        service, fake, slack_env, monkeypatch, db, library, clock) -> None:
+    store = await Store.open(db)
+    try:
+        other = HotseatService(store, library, clock=clock, idle_timeout=600)
+        async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as one, \
+                aiohttp.ClientSession() as http:
+            monkeypatch.setenv("SLACK_BOT_TOKEN", OTHER_TEAM_TOKEN + "-1")
+            async with serving(SlackFrontEnd.from_env(other, http=True, port=0)) as two:
+                await Slack(one, fake, http).start("double-billing", channel="C1")
+                await Slack(two, fake, http).start("double-billing", channel="C2")
+                clock.advance(601)
+                assert await frontend.sweep_once(one) == 1  # its own session, not the other bot's
+                assert rows(db, "SELECT channel, status FROM sessions ORDER BY channel") == [
+                    ("C1", "ended"), ("C2", "active")]
+                assert await frontend.sweep_once(two) == 1
+    finally:
+        await store.close()

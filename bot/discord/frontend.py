@@ -35,7 +35,12 @@ class HotseatClient(discord.AutoShardedClient):
         self.practice: Practice  # set by DiscordFrontEnd before the client starts
 
     async def setup_hook(self) -> None:
-        """Buttons from before a restart keep working; commands sync to the dev guild, else globally."""
+        """Buttons from before a restart keep working; commands sync to the dev guild, else globally.
+
+        Sessions are stamped with this application, so two bots sharing a database never
+        sweep each other's.
+        """
+        self.practice.service.platform = f"discord:{self.application_id}"
         self.add_dynamic_items(PracticeAgain)
         if self.guild_id is None:
             await self.tree.sync()

@@ -62,6 +62,10 @@ class SlackFrontEnd(FrontEnd):
 
     async def serve(self) -> None:
         auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", BOT_TOKEN_HELP)
+        # sessions belong to this installation, so bots for several workspaces can share one
+        # database without one's idle sweep taking (and failing to post) another's sessions
+        installed = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
+        self.service.platform = f"slack:{installed or 'unknown'}"
         if self.settings.http:
             await self._listen()
             log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s",
