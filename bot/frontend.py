@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import logging
-from typing import ClassVar
+import weakref
+from typing import AsyncIterator, ClassVar, Hashable
 
 from .errors import HotseatError
 from .service import Ending, HotseatService
@@ -39,6 +41,23 @@ def user_error(exc: BaseException) -> str:
         return str(exc)
     log.exception("unexpected error in a front end handler", exc_info=exc)
     return SOMETHING_BROKE
+
+
+class InOrder:
+    """One lock per conversation, so what is posted there reads in the order it happened
+    (a rate-limited answer never lands after the next one or the debrief). Weak: a
+    conversation nobody is posting in costs no memory, however many threads pass by."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[Hashable, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, key: Hashable) -> AsyncIterator[None]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            yield
 
 
 class FrontEnd(abc.ABC):

@@ -58,8 +58,10 @@ class Library:
             return self.personas[key]
         raise UnknownPersona(persona_id, sorted(self.personas))
 
-    def pick(self, rng: random.Random, difficulty: int | None = None) -> Persona:
+    def pick(self, rng: random.Random, difficulty: int | None = None, avoid: str | None = None) -> Persona:
+        """A random persona (of that difficulty); not `avoid` unless it is the only one."""
         pool = [p for p in self.sorted() if difficulty is None or p.difficulty == difficulty]
+        pool = [p for p in pool if p.id != avoid] or pool
         if not pool:
             raise UnknownPersona(f"difficulty {difficulty}", [f"{p.id} ({p.difficulty})" for p in self.sorted()])
         return rng.choice(pool)

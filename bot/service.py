@@ -180,13 +180,14 @@ class HotseatService:
     # -- start ----------------------------------------------------------------------
     async def start(
         self, who: Who, persona_id: str | None = None, *, difficulty: int | None = None,
-        seed: int | None = None, thread: str | None = None,
+        seed: int | None = None, thread: str | None = None, avoid: str | None = None,
     ) -> Opening:
-        """Begin a conversation; the customer speaks first."""
+        """Begin a conversation; the customer speaks first. Without a persona, a random one,
+        other than `avoid` (for "another persona") where there is a choice."""
         if seed is None:
             seed = secrets.randbelow(2**31)
         persona = (
-            self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty)
+            self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty, avoid)
         )
         previous = None
         try:

@@ -319,3 +319,10 @@ async def test_two_processes_racing_on_one_message_apply_it_once(db, library, cl
     finally:
         await first.close()
         await second.close()
+
+
+async def test_another_persona_is_never_the_one_just_played(service, who) -> None:
+    for seed in range(20):
+        opening = await service.start(who, seed=seed, avoid="double-billing")
+        assert opening.persona.id != "double-billing"
+        await service.end(who)

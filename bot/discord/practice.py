@@ -9,11 +9,9 @@ Everything posted in a thread goes under that thread's lock, so it reads in orde
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
-import random
 from typing import Awaitable, Callable, Concatenate, ParamSpec
 
 import discord
@@ -21,7 +19,7 @@ import discord
 from bot.commands import in_thread_word
 from bot.dedupe import SeenIds
 from bot.errors import AlreadyApplied, HotseatError, NoActiveSession, NotYourSession
-from bot.frontend import user_error
+from bot.frontend import InOrder, user_error
 from bot.service import PERIODS, Ending, HotseatService, SessionTimedOut, Who
 
 from bot.discord import embeds
@@ -105,14 +103,7 @@ class Practice:
         self.client = client
         self.typing = typing
         self.seen = SeenIds()
-        self._order: dict[int, asyncio.Lock] = {}  # one per live thread: answers post in the order lines came
-
-    def _lock(self, channel_id: int) -> asyncio.Lock:
-        return self._order.setdefault(channel_id, asyncio.Lock())
-
-    async def _close(self, thread: discord.Thread) -> None:
-        self._order.pop(thread.id, None)
-        await archive(thread)
+        self._in_order = InOrder()  # per thread: answers post in the order lines came
 
     # -- starting ---------------------------------------------------------------------
     @guarded
@@ -122,12 +113,16 @@ class Practice:
     @guarded
     async def again(self, interaction: discord.Interaction, persona_id: str, *, other: bool) -> None:
         """A debrief button: the same customer again, or a random other one, in a new thread."""
-        if other:
-            persona_id = random.choice([p.id for p in self.service.personas() if p.id != persona_id] or [persona_id])
         channel = interaction.channel
-        await self._open(interaction, channel.parent if isinstance(channel, discord.Thread) else channel, persona_id)
+        parent = channel.parent if isinstance(channel, discord.Thread) else channel
+        if other:
+            await self._open(interaction, parent, None, avoid=persona_id)
+        else:
+            await self._open(interaction, parent, persona_id)
 
-    async def _open(self, interaction: discord.Interaction, channel: object, persona_id: str | None) -> None:
+    async def _open(
+        self, interaction: discord.Interaction, channel: object, persona_id: str | None, *, avoid: str | None = None
+    ) -> None:
         """A new session in its own thread under `channel`, which must be a server's text channel.
 
         If the trainee cannot be shown its opening, the session is abandoned (no phantom in
@@ -137,7 +132,7 @@ class Practice:
             raise HotseatError(START_HERE)
         await interaction.response.defer(ephemeral=True, thinking=True)
         who = trainee(interaction.user, interaction.guild_id, channel.id)
-        opening = await self.service.start(who, persona_id)
+        opening = await self.service.start(who, persona_id, avoid=avoid)
         if opening.previous is not None:  # an idle session here ended to make room: its debrief first
             with contextlib.suppress(NotShown):
                 await self.deliver(opening.previous)
@@ -145,7 +140,7 @@ class Practice:
         async with contextlib.AsyncExitStack() as held:
             try:
                 thread = await open_thread(channel, embeds.thread_name(who.user_name, opening.persona))
-                await held.enter_async_context(self._lock(thread.id))  # a quick first line waits for all this
+                await held.enter_async_context(self._in_order(thread.id))  # a quick first line waits for all this
                 await thread.add_user(interaction.user)
                 await self.service.set_thread(opening.session_id, str(thread.id))
                 await post(thread, embed=embeds.brief_embed(opening.persona))
@@ -153,7 +148,7 @@ class Practice:
             except Exception as exc:
                 log.warning("could not open session %s in channel %s: %r", opening.session_id, channel.id, exc)
                 if thread is not None:
-                    await self._close(thread)
+                    await archive(thread)
                 await self.service.abandon(opening.session_id)
                 if thread is None and isinstance(exc, discord.Forbidden):
                     raise HotseatError(NO_THREAD) from exc
@@ -178,12 +173,12 @@ class Practice:
             return
         who = trainee(message.author, message.guild.id, thread.parent_id)
         try:
-            async with self._lock(thread.id):
+            async with self._in_order(thread.id):
                 await self._turn(thread, who, message)
         except AlreadyApplied:  # a replay of a message that already counted (after a restart)
             pass
         except NoActiveSession:  # a thread whose session ended: nothing to say
-            self._order.pop(thread.id, None)
+            pass
         except NotYourSession as exc:
             if self.seen.first_time(("intruder", thread.id, message.author.id)):
                 await self._reply(message, str(exc))
@@ -239,14 +234,13 @@ class Practice:
         It waits for the thread's lock, so a customer line still being typed there comes first.
         """
         channel_id = int(ending.thread or ending.channel)
-        async with self._lock(channel_id):
+        async with self._in_order(channel_id):
             try:
                 channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
             except discord.HTTPException as exc:
                 log.warning("no channel %s for the debrief of session %s: %s", channel_id, ending.session_id, exc)
                 raise NotShown(DEBRIEF_LOST) from exc
             await self.finish(channel, ending)
-        self._order.pop(channel_id, None)
         return channel
 
     async def finish(self, channel: discord.abc.Messageable, ending: Ending) -> None:
@@ -258,7 +252,7 @@ class Practice:
         ):
             raise NotShown(DEBRIEF_LOST)  # the thread stays open, so the trainee can be told there
         if isinstance(channel, discord.Thread):
-            await self._close(channel)
+            await archive(channel)
 
     # -- lists -------------------------------------------------------------------------
     @guarded

@@ -8,12 +8,9 @@ an ephemeral note to the person who acted and never reach anyone else's session.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-import weakref
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -23,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ..commands import Invocation, in_thread_word, leaderboard_args, parse
 from ..dedupe import SeenIds
 from ..errors import AlreadyApplied, HotseatError, NoActiveSession, NotYourSession
-from ..frontend import user_error
+from ..frontend import InOrder, user_error
 from ..service import Ending, HotseatService, SessionTimedOut, Who
 from . import blocks
 
@@ -58,8 +55,7 @@ class Listeners:
         self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
         self.noted = SeenIds(ttl=24 * 3600)  # (thread, user) pairs already told "not your session"
-        # one lock per conversation being answered; weak, so threads nobody plays in cost nothing
-        self._order: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._in_order = InOrder()
 
     def register(self, app: AsyncApp) -> None:
         app.middleware(self.skip_repeats)
@@ -248,14 +244,6 @@ class Listeners:
             except Exception as e:
                 log.warning("chat.postMessage to %s failed: %s", channel, slack_error(e) or e)
         return False
-
-    @contextlib.asynccontextmanager
-    async def _in_order(self, key: str) -> AsyncIterator[None]:
-        lock = self._order.get(key)
-        if lock is None:
-            lock = self._order[key] = asyncio.Lock()
-        async with lock:
-            yield
 
     # -- App Home ---------------------------------------------------------------------------
     async def on_home_opened(self, event: dict, context: AsyncBoltContext) -> None:
