@@ -25,10 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 import aiosqlite  # noqa: E402
 
-from bot.classifier import classify  # noqa: E402
 from bot.library import Library  # noqa: E402
 from bot.service import HotseatService, Who  # noqa: E402
 from bot.store import Store  # noqa: E402
+
+from classifier import measure as classifier_speed  # noqa: E402  (bench/classifier.py)
 
 MESSAGES = [
     "Hi, I'm Sam from support. I'm really sorry about the double charge.",
@@ -109,18 +110,6 @@ async def raw_commits(workdir: Path, n: int) -> float:
         return n / (time.perf_counter() - t0)
 
 
-def classifier_rate(seconds: float) -> float:
-    texts = [json.loads(line)["text"] for line in (ROOT / "tests/data/behaviours-dev.jsonl").read_text().splitlines()]
-    texts += MESSAGES
-    n = 0
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        for text in texts:
-            classify(text)
-        n += len(texts)
-    return n / (time.perf_counter() - t0)
-
-
 async def session_memory(workdir: Path, library: Library, n: int) -> float:
     """KiB held per open session: the service's live state after one turn each."""
     store = await Store.open(workdir / "mem.sqlite3")
@@ -149,10 +138,10 @@ async def main() -> None:
     try:
         if args.quick:
             plan = {1: 300, 100: 20, 1000: 3}
-            commits, cls_seconds, mem_n, paced_s = 3000, 1.0, 200, 4.0
+            commits, mem_n, paced_s = 3000, 200, 4.0
         else:
             plan = {1: 2000, 100: 60, 1000: 6}
-            commits, cls_seconds, mem_n, paced_s = 10000, 3.0, 1000, 15.0
+            commits, mem_n, paced_s = 10000, 1000, 15.0
         runs = {}
         for sessions, turns in plan.items():
             runs[sessions] = await drive(workdir, library, sessions, turns)
@@ -160,7 +149,7 @@ async def main() -> None:
             n: await drive(workdir, library, n, max(1, int(paced_s * hz)), hz) for n, hz in ((1, 5.0), (100, 5.0), (1000, 1.0))
         }
         commit_per_s = await raw_commits(workdir, commits)
-        classify_per_s = classifier_rate(cls_seconds)
+        speed = classifier_speed(quick=args.quick)
         session_kb = await session_memory(workdir, library, mem_n)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -171,7 +160,7 @@ async def main() -> None:
         "p99_ms": paced[100]["p99_ms"],  # 100 sessions at 5 messages/s each (500 turns/s offered)
         "commit_per_s": round(commit_per_s, 1),
         "ratio": round(main_run["turns_per_s"] / commit_per_s, 3),
-        "classify_per_s": round(classify_per_s, 1),
+        **speed,
         "session_kb": round(session_kb, 2),
         "runs": {str(k): v for k, v in runs.items()},
         "paced": {str(k): v for k, v in paced.items()},
@@ -189,7 +178,11 @@ async def main() -> None:
     for r in paced.values():
         print(f"{r['sessions']:>9} {r['offered_per_s']:>9.0f} {r['turns_per_s']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
     print(f"raw aiosqlite committed inserts/s: {commit_per_s:,.0f}  (turns/s at 100 sessions / commits/s = {result['ratio']})")
-    print(f"classifier: {classify_per_s:,.0f} messages/s")
+    one = speed["classify_one"]
+    print(f"classifier: {speed['classify_per_s']:,.0f} messages/s in batches; one at a time {one['per_s']:,.0f}/s, "
+          f"p50 {one['p50_ms']} ms, p99 {one['p99_ms']} ms")
+    print(f"whole process: `hotseat classify hello` {speed['classify_start_s']} s, "
+          f"`hotseat simulate` of {speed['simulate_turns']} turns {speed['simulate_s']} s")
     print(f"memory per open session: {session_kb:.2f} KiB")
 
 

@@ -76,6 +76,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        from .classifier import train
+    except ImportError as e:  # scikit-learn is a training-only dependency
+        print(f"hotseat: training needs the [train] extra ({e.name} is missing): pip install -e '.[train]'",
+              file=sys.stderr)
+        return 2
+    settings = train.Settings(c=args.c, min_df=args.min_df, seed=args.seed)
+    try:
+        model = train.main(Path(args.corpus), Path(args.out), settings, curve=args.curve)
+    except (OSError, ValueError) as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    meta = model.meta or {}
+    if args.json:
+        _out(meta)
+        return 0
+    print(f"trained on {meta['train_messages']} messages ({meta['features']} features) "
+          f"in {meta['train_seconds']} s; dev ({meta['dev_messages']} messages) micro-F1 {meta['dev_micro_f1']:.3f}")
+    for n, f1 in meta.get("learning_curve", []):
+        print(f"  learning curve: {n:>6} training messages -> dev micro-F1 {f1:.3f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def cmd_personas(args: argparse.Namespace) -> int:
     if args.action == "validate":
         paths = [Path(p) for p in args.paths] or [personas_dir()]
@@ -269,6 +294,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_eval)
+
+    weights = Path(__file__).resolve().parent / "classifier" / "weights.npz"  # model.WEIGHTS, without numpy
+    p = sub.add_parser("train-classifier", parents=[common],
+                       help="rebuild the classifier's weights from the labelled corpus (needs the [train] extra)")
+    p.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1] / "data" / "behaviours"),
+                   help="folder with train/*.jsonl and dev/*.jsonl (default: data/behaviours)")
+    p.add_argument("--out", default=str(weights), help="weights file to write (default: the shipped one)")
+    p.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength (default 4)")
+    p.add_argument("--min-df", type=int, default=2, help="keep n-grams seen in this many messages (default 2)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--curve", action="store_true", help="also print the learning curve on dev")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("leaderboard", parents=[common], help="rank trainees by average debrief score")
     p.add_argument("period", nargs="?", default="week", choices=["week", "month", "all"])

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classifier import labels
 from .labels import LABEL_SET, LABELS
 
 
@@ -89,6 +88,20 @@ class Report:
     n_messages: int
     errors: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
 
+    def confusions(self, top: int = 10) -> list[tuple[str, str, int]]:
+        """The commonest (gold, predicted) mix-ups: in one message, gold label missed and
+        another predicted in its place; "-" on either side for a plain miss or a false alarm."""
+        counts: dict[tuple[str, str], int] = {}
+        for _, gold, pred in self.errors:
+            missed = [g for g in gold if g not in pred] or ["-"]
+            extra = [p for p in pred if p not in gold] or ["-"]
+            for g in missed:
+                for p in extra:
+                    if (g, p) != ("-", "-"):
+                        counts[g, p] = counts.get((g, p), 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(g, p, n) for (g, p), n in ranked[:top]]
+
     @property
     def tp(self) -> int:
         return sum(s.tp for s in self.per_label.values())
@@ -133,21 +146,28 @@ class Report:
             },
             "macro_f1": round(self.macro_f1, 4),
             "exact_match": round(self.exact_match, 4),
+            "confusions": [{"gold": g, "predicted": p, "count": n} for g, p, n in self.confusions()],
         }
 
 
 def evaluate(
     pairs: Iterable[tuple[str, Sequence[str]]],
-    classify_fn: Callable[[str], Iterable[str]] = labels,
+    classify_fn: Callable[[str], Iterable[str]] | None = None,
 ) -> Report:
-    """Score `classify_fn` (default: bot.classifier.labels) on (text, gold labels) pairs."""
-    fn = classify_fn
+    """Score `classify_fn` (default: the shipped classifier, batched) on (text, gold labels) pairs."""
+    pairs = list(pairs)
+    if classify_fn is None:
+        from .classifier import labels_many
+
+        predicted: Iterable[Iterable[str]] = labels_many([t for t, _ in pairs])
+    else:
+        predicted = (classify_fn(t) for t, _ in pairs)
     counts = {lab: [0, 0, 0] for lab in LABELS}
     errors: list[tuple[str, list[str], list[str]]] = []
     n = 0
-    for text, gold_labels in pairs:
+    for (text, gold_labels), got in zip(pairs, predicted):
         n += 1
-        gold, pred = set(gold_labels), set(fn(text))
+        gold, pred = set(gold_labels), set(got)
         for lab in gold | pred:
             c = counts.setdefault(lab, [0, 0, 0])
             c[0 if lab in gold and lab in pred else 1 if lab in pred else 2] += 1
@@ -175,4 +195,9 @@ def format_report(report: Report) -> str:
     )
     lines.append(f"{'macro-F1':<18}{'':>14}{report.macro_f1:>7.3f}")
     lines.append(f"{report.n_messages} messages, exact match {report.exact_match:.3f}")
+    confused = report.confusions()
+    if confused:
+        lines.append("")
+        lines.append("most confused (gold -> predicted; - is none):")
+        lines += [f"  {g:>16} -> {p:<16}{n:>5}" for g, p, n in confused]
     return "\n".join(lines)

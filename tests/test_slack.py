@@ -186,17 +186,18 @@ async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
         answer = await slack.reply("U1", thread, line, count=n)
         assert answer.args["text"].startswith("*Dana Whitfield:*")
     debrief = await slack.fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, where=_debrief)
+    [(status, outcome, score, stored_thread, user)] = rows(db, "SELECT status, outcome, score, thread, user FROM sessions")
+    assert (status, outcome, stored_thread, user) == ("ended", "resolved", f"C1/{thread}", "U1")
+    assert score >= 60  # excellent handling; the exact figure is the scoring tests' business
     text = shown(debrief.args["blocks"])
-    for part in ("Score: 78/100", "Resolved", "Conflict style", "empathy", "█", "Best lines", "Tips"):
+    for part in (f"Score: {score}/100", "Resolved", "Conflict style", "empathy", "█", "Best lines", "Tips"):
         assert part in text
     announce = await slack.fake.wait_for("chat.postMessage", channel="C1", where=lambda c: "thread_ts" not in c.args
                                          and "finished" in c.args["text"])
-    assert announce.args["text"] == "ana finished a session with Dana Whitfield: 78/100 (resolved)."
+    assert announce.args["text"] == f"ana finished a session with Dana Whitfield: {score}/100 (resolved)."
     closed = await slack.fake.wait_for("chat.update", channel="C1", ts=thread)
-    assert "hotseat.end" not in shown(closed.args["blocks"]) and "Finished: *78/100*" in shown(closed.args["blocks"])
+    assert "hotseat.end" not in shown(closed.args["blocks"]) and f"Finished: *{score}/100*" in shown(closed.args["blocks"])
     assert "StreamBox" in shown(closed.args["blocks"])  # the brief and opening line stay
-    [(status, outcome, score, stored_thread, user)] = rows(db, "SELECT status, outcome, score, thread, user FROM sessions")
-    assert (status, outcome, score, stored_thread, user) == ("ended", "resolved", 78, f"C1/{thread}", "U1")
     assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:5]
 
 

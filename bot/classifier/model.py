@@ -1,0 +1,178 @@
+"""The trained behaviour model: one linear scorer per label over n-gram features.
+
+Why linear: it is fast enough for tens of thousands of messages a second with numpy
+alone, it trains in seconds, and every decision can be traced back to the n-grams that
+carried it, which is what the debrief quotes. The weights are fitted by
+`bot.classifier.train` (scikit-learn, training only) and shipped as `weights.npz`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..labels import LABELS
+from .features import WORD_N, normalise, tokens, words
+from .vectors import Vectoriser
+
+WEIGHTS = Path(__file__).with_name("weights.npz")
+_WORDS_CACHED = 50_000  # words whose share of the scores is remembered (3.8 MB)
+
+
+@dataclass(slots=True)
+class Model:
+    vectoriser: Vectoriser
+    coef: np.ndarray  # (width, labels) float32
+    bias: np.ndarray  # (labels,)
+    thresholds: np.ndarray  # (labels,) decision thresholds on the logit, calibrated on dev
+    labels: tuple[str, ...] = LABELS
+    meta: dict | None = None  # how it was trained: corpus sizes, settings, dev scores
+    _rows: dict[str, int] = field(default_factory=dict, repr=False)  # word -> row of _table
+    _table: np.ndarray = field(default_factory=lambda: np.zeros((_WORDS_CACHED, len(LABELS)), np.float32), repr=False)
+
+    # ------------------------------------------------------------------ scoring
+    def logits(self, text: str) -> np.ndarray:
+        return self.logits_many([text])[0]
+
+    def logits_many(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores of many messages at once.
+
+        Equal to features @ coef + bias with the features of Vectoriser.rows, computed
+        faster: a word's character block is the same in every message, so its share of
+        the scores (19 numbers) is worked out once per word and looked up after that.
+        """
+        vec = self.vectoriser
+        wcols: list[int] = []
+        wsizes: list[int] = []
+        rows: list[int] = []
+        csizes: list[int] = []
+        shares: list[float] = []
+        for text in texts:
+            ws = words(text)
+            cols = vec.word_columns(ws)
+            wcols += cols
+            wsizes.append(len(cols))
+            distinct = set(ws)
+            rows += [self._word_row(w) for w in distinct]
+            csizes.append(len(distinct))
+            shares.append(vec.char_weight / len(distinct) if distinct else 0.0)
+        out = np.tile(self.bias, (len(texts), 1))
+        if wcols:
+            cols = np.asarray(wcols)
+            seg = np.repeat(np.arange(len(texts)), wsizes)
+            vals = vec._idf[cols]
+            vals /= np.sqrt(np.bincount(seg, weights=vals * vals, minlength=len(texts)))[seg]
+            out += _segment_sum(self.coef[cols] * vals[:, None].astype(np.float32), wsizes)
+        if rows:
+            weights = np.repeat(np.asarray(shares, dtype=np.float32), csizes)
+            out += _segment_sum(self._table[np.asarray(rows)] * weights[:, None], csizes)
+        return out
+
+    def _word_row(self, word: str) -> int:
+        """Row of self._table holding `word`'s character block times coef."""
+        row = self._rows.get(word)
+        if row is None:
+            if len(self._rows) >= len(self._table):
+                self._rows.clear()  # bounded memory; frequent words come straight back
+            row = self._rows[word] = len(self._rows)
+            cols, vals = self.vectoriser.char_block(word)
+            self._table[row] = vals.astype(np.float32) @ self.coef[cols] if len(cols) else 0.0
+        return row
+
+    def predict(self, text: str) -> list[int]:
+        """Indices of the labels present."""
+        return np.flatnonzero(self.logits(text) >= self.thresholds).tolist()
+
+    # ------------------------------------------------------------------ evidence
+    def evidence(self, text: str, label: int) -> tuple[int, int]:
+        """The words that did most for `label`, as a span of text: what the debrief quotes.
+
+        The strongest word n-gram, widened by the overlapping or adjoining ones that
+        carry at least half its weight ("calm" + "calm down" + "down it's").
+        """
+        toks = tokens(normalise(text))
+        if not toks:
+            return 0, len(text)
+        vocab, idf, w = self.vectoriser.words, self.vectoriser.idf, self.coef[:, label]
+        seq = ["<s>", *(m.group() for m in toks), "</s>"]
+        last = len(toks) - 1
+        found: list[tuple[float, int, int]] = []  # (weight, first token, last token)
+        for n in WORD_N:
+            for i in range(len(seq) - n + 1):
+                col = vocab.get(" ".join(seq[i:i + n]))
+                if col is None:
+                    continue
+                a, b = max(i - 1, 0), min(i + n - 2, last)
+                if a <= b:
+                    found.append((float(w[col]) * idf[col], a, b))
+        found.sort(reverse=True)
+        # The seed must hold a word: "?" alone says little about a question.
+        seed = next((f for f in found if f[0] > 0 and any(toks[k].group()[0].isalnum() for k in range(f[1], f[2] + 1))), None)
+        if seed is None:  # carried by character grams or the bias
+            return toks[0].start(), toks[-1].end()
+        best, a, b = seed
+        for c, x, y in found:
+            if c < best / 2:
+                break
+            if x <= b + 1 and y >= a - 1:
+                a, b = min(a, x), max(b, y)
+        while a < b and not toks[a].group()[0].isalnum():  # no quote starts with ". "
+            a += 1
+        while a < b and toks[b].group() in ".,;:":
+            b -= 1
+        return toks[a].start(), toks[b].end()
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: Path = WEIGHTS) -> None:
+        vec = self.vectoriser
+        words = sorted(vec.words, key=vec.words.__getitem__)
+        chars = sorted(vec.chars, key=vec.chars.__getitem__)
+        np.savez_compressed(
+            path,
+            coef=self.coef.astype(np.float16),
+            bias=self.bias.astype(np.float32),
+            thresholds=self.thresholds.astype(np.float32),
+            idf=np.asarray(vec.idf, dtype=np.float32),
+            words=np.frombuffer("\n".join(words).encode(), dtype=np.uint8),
+            chars=np.frombuffer("\n".join(chars).encode(), dtype=np.uint8),
+            char_weight=np.float32(vec.char_weight),
+            labels=np.frombuffer("\n".join(self.labels).encode(), dtype=np.uint8),
+            meta=np.frombuffer(json.dumps(self.meta or {}, sort_keys=True).encode(), dtype=np.uint8),
+        )
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Model:
+        with np.load(path, allow_pickle=False) as z:
+            words, chars = _lines(z["words"]), _lines(z["chars"])
+            labels = tuple(_lines(z["labels"]))
+            if labels != LABELS:
+                raise ValueError(f"{path}: trained for labels {labels}, this code speaks {LABELS}; retrain")
+            vec = Vectoriser(
+                dict(zip(words, range(len(words)))),
+                dict(zip(chars, range(len(words), len(words) + len(chars)))),
+                z["idf"].astype(np.float64).tolist(),
+                float(z["char_weight"]),
+            )
+            return cls(
+                vec, z["coef"].astype(np.float32), z["bias"].astype(np.float32),
+                z["thresholds"].astype(np.float32), labels, json.loads(z["meta"].tobytes().decode()),
+            )
+
+
+def _lines(arr: np.ndarray) -> list[str]:
+    text = arr.tobytes().decode()
+    return text.split("\n") if text else []
+
+
+def _segment_sum(values: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """Sum consecutive runs of rows: sizes[i] rows for output row i (0 rows gives zeros)."""
+    out = np.zeros((len(sizes), values.shape[1]), dtype=values.dtype)
+    size = np.asarray(sizes)
+    starts = np.concatenate(([0], np.cumsum(size)[:-1]))
+    keep = size > 0
+    out[keep] = np.add.reduceat(values, starts[keep], axis=0)
+    return out

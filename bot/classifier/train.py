@@ -1,0 +1,154 @@
+"""Rebuild the shipped weights from the labelled corpus: `hotseat train-classifier`.
+
+Deterministic: the vocabulary is sorted, liblinear runs with a fixed seed and the
+thresholds come from a fixed grid, so the same corpus and settings give the same
+weights. Needs scikit-learn (`pip install -e '.[train]'`); inference does not.
+
+Thresholds are calibrated per label on the dev split: the logit cut that maximises that
+label's F1 there. The held-out test set (data/behaviours/heldout/) is never read here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..evaluation import load_jsonl
+from ..labels import LABELS
+from .model import WEIGHTS, Model
+from .vectors import Vectoriser
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "behaviours"
+SHARED_DEV = CORPUS.parents[1] / "tests" / "data" / "behaviours-dev.jsonl"  # the project's dev set, all dev
+
+Pairs = list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    c: float = 4.0  # inverse regularisation strength of each label's logistic regression
+    min_df: int = 2  # an n-gram must appear in this many training messages
+    char_weight: float = 1.0  # scale of the character block against the word block
+    balanced: bool = True  # reweight each label's rare positives (most labels are rare)
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class Corpus:
+    train: Pairs
+    dev: Pairs
+    sources: dict[str, int] = field(default_factory=dict)  # file -> messages
+
+
+def load_corpus(root: Path = CORPUS, extra_dev: Sequence[Path] = (SHARED_DEV,)) -> Corpus:
+    """train/*.jsonl and dev/*.jsonl under root, plus extra_dev files as dev; a dev text
+    also in train is dropped from train, so dev scores are never scores on training data."""
+    corpus = Corpus([], [])
+    files = [("train", p) for p in sorted((root / "train").glob("*.jsonl"))]
+    files += [("dev", p) for p in [*sorted((root / "dev").glob("*.jsonl")), *extra_dev] if p.exists()]
+    for split, path in files:
+        pairs = load_jsonl(path)
+        corpus.sources[f"{split}/{path.name}"] = len(pairs)
+        getattr(corpus, split).extend(pairs)
+    dev_texts = {t.strip().lower() for t, _ in corpus.dev}
+    corpus.train = [(t, ls) for t, ls in corpus.train if t.strip().lower() not in dev_texts]
+    if not corpus.train or not corpus.dev:
+        raise ValueError(f"{root}: need labelled messages in both train/ and dev/")
+    return corpus
+
+
+def targets(pairs: Pairs) -> np.ndarray:
+    return np.array([[lab in ls for lab in LABELS] for _, ls in pairs], dtype=np.int8)
+
+
+def fit(train: Pairs, settings: Settings = Settings()) -> Model:
+    """Weights for every label, with thresholds at 0 (calibrate() sets them)."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [t for t, _ in train]
+    vec = Vectoriser.fit(texts, settings.min_df, settings.char_weight)
+    indptr, indices, data = vec.rows(texts)
+    x = sparse.csr_matrix((data.astype(np.float64), indices, indptr), shape=(len(texts), vec.width))
+    y = targets(train)
+    coef = np.zeros((vec.width, len(LABELS)), dtype=np.float32)
+    bias = np.zeros(len(LABELS), dtype=np.float32)
+    for j in range(len(LABELS)):
+        if y[:, j].min() == y[:, j].max():  # a label never (or always) seen: it stays off (or on)
+            bias[j] = 10.0 if y[0, j] else -10.0
+            continue
+        clf = LogisticRegression(
+            C=settings.c, solver="liblinear", class_weight="balanced" if settings.balanced else None,
+            random_state=settings.seed, max_iter=1000,
+        )
+        clf.fit(x, y[:, j])
+        coef[:, j] = clf.coef_[0]
+        bias[j] = clf.intercept_[0]
+    return Model(vec, coef, bias, np.zeros(len(LABELS), dtype=np.float32))
+
+
+def calibrate(model: Model, dev: Pairs) -> None:
+    """Per label, the logit threshold that maximises F1 on dev (0 when dev has no example)."""
+    logits = model.logits_many([t for t, _ in dev])
+    y = targets(dev).astype(bool)
+    grid = np.round(np.arange(-3.0, 3.01, 0.1), 2)
+    for j in range(len(LABELS)):
+        if not y[:, j].any():
+            model.thresholds[j] = 0.0
+            continue
+        pred = logits[:, j][:, None] >= grid[None, :]
+        tp = (pred & y[:, j][:, None]).sum(0)
+        fp = (pred & ~y[:, j][:, None]).sum(0)
+        fn = y[:, j].sum() - tp
+        f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        best = np.flatnonzero(f1 == f1.max())
+        model.thresholds[j] = grid[best[len(best) // 2]]  # the middle of a plateau, not its edge
+
+
+def micro_f1(model: Model, pairs: Pairs) -> float:
+    pred = model.logits_many([t for t, _ in pairs]) >= model.thresholds
+    y = targets(pairs).astype(bool)
+    tp = (pred & y).sum()
+    return float(2 * tp / max(2 * tp + (pred & ~y).sum() + (~pred & y).sum(), 1))
+
+
+def train(corpus: Corpus, settings: Settings = Settings()) -> Model:
+    t0 = time.perf_counter()
+    model = fit(corpus.train, settings)
+    calibrate(model, corpus.dev)
+    model.meta = {
+        "settings": {k: getattr(settings, k) for k in settings.__slots__},
+        "train_messages": len(corpus.train),
+        "dev_messages": len(corpus.dev),
+        "sources": corpus.sources,
+        "features": model.vectoriser.width,
+        "dev_micro_f1": round(micro_f1(model, corpus.dev), 4),
+        "train_seconds": round(time.perf_counter() - t0, 1),
+    }
+    return model
+
+
+def learning_curve(corpus: Corpus, settings: Settings = Settings(),
+                   fractions: Sequence[float] = (0.125, 0.25, 0.5, 1.0)) -> list[tuple[int, float]]:
+    """(training messages, dev micro-F1) for nested random subsets of train: does more data still help?"""
+    order = np.random.default_rng(settings.seed).permutation(len(corpus.train))
+    out = []
+    for f in fractions:
+        part = [corpus.train[i] for i in sorted(order[: max(1, int(len(order) * f))])]
+        model = fit(part, settings)
+        calibrate(model, corpus.dev)
+        out.append((len(part), round(micro_f1(model, corpus.dev), 4)))
+    return out
+
+
+def main(root: Path = CORPUS, out: Path = WEIGHTS, settings: Settings = Settings(), curve: bool = False) -> Model:
+    corpus = load_corpus(root)
+    model = train(corpus, settings)
+    if curve:
+        model.meta["learning_curve"] = learning_curve(corpus, settings)
+    model.save(out)
+    return model
