@@ -32,10 +32,7 @@ def classify(text: str) -> list[Detection]:
     if not _usable(text):
         return []
     m = model()
-    out = []
-    for j in m.predict(text):
-        start, end = m.evidence(text, j)
-        out.append(Detection(m.labels[j], start, end, text[start:end]))
+    out = [Detection(m.labels[j], s, e, text[s:e]) for j, (s, e) in m.evidence(text, m.predict(text)).items()]
     out.sort(key=lambda d: (d.start, _ORDER[d.label]))
     return out
 

@@ -20,6 +20,7 @@ from .features import WORD_N, normalise, tokens, words
 from .vectors import Vectoriser
 
 WEIGHTS = Path(__file__).with_name("weights.npz")
+STACK_SCALE = 0.3  # first-stage scores enter the second stage at about the size of text features
 _WORDS_CACHED = 50_000  # words whose share of the scores is remembered (3.8 MB)
 
 
@@ -29,10 +30,14 @@ class Model:
     coef: np.ndarray  # (width, labels) float32
     bias: np.ndarray  # (labels,)
     thresholds: np.ndarray  # (labels,) decision thresholds on the logit, calibrated on dev
+    stack: np.ndarray | None = None  # (2 * labels, labels): second stage over first-stage scores
     labels: tuple[str, ...] = LABELS
     meta: dict | None = None  # how it was trained: corpus sizes, settings, dev scores
     _rows: dict[str, int] = field(default_factory=dict, repr=False)  # word -> row of _table
-    _table: np.ndarray = field(default_factory=lambda: np.zeros((_WORDS_CACHED, len(LABELS)), np.float32), repr=False)
+    _table: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32), repr=False)
+
+    def __post_init__(self) -> None:
+        self._table = np.zeros((_WORDS_CACHED, self.coef.shape[1]), np.float32)
 
     # ------------------------------------------------------------------ scoring
     def logits(self, text: str) -> np.ndarray:
@@ -70,7 +75,16 @@ class Model:
         if rows:
             weights = np.repeat(np.asarray(shares, dtype=np.float32), csizes)
             out += _segment_sum(self._table[np.asarray(rows)] * weights[:, None], csizes)
-        return out
+        if self.stack is None:
+            return out
+        n = len(self.labels)  # coef holds both stages side by side: first n columns, then n more
+        return out[:, n:] + self.stack_features(out[:, :n]) @ self.stack
+
+    @staticmethod
+    def stack_features(first: np.ndarray) -> np.ndarray:
+        """What the second stage sees of the first: each label's score, and as a probability."""
+        first = np.clip(first, -30, 30)
+        return np.hstack([first, 1 / (1 + np.exp(-first))]).astype(np.float32) * STACK_SCALE
 
     def _word_row(self, word: str) -> int:
         """Row of self._table holding `word`'s character block times coef."""
@@ -88,43 +102,35 @@ class Model:
         return np.flatnonzero(self.logits(text) >= self.thresholds).tolist()
 
     # ------------------------------------------------------------------ evidence
-    def evidence(self, text: str, label: int) -> tuple[int, int]:
-        """The words that did most for `label`, as a span of text: what the debrief quotes.
+    def evidence(self, text: str, labels: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each label, the words that did most for it, as a span: what the debrief quotes.
 
         The strongest word n-gram, widened by the overlapping or adjoining ones that
-        carry at least half its weight ("calm" + "calm down" + "down it's").
+        carry at least half its weight ("calm" + "calm down" + "down it's"). The n-grams
+        are found once and weighed for every label in one step.
         """
         toks = tokens(normalise(text))
         if not toks:
-            return 0, len(text)
-        vocab, idf, w = self.vectoriser.words, self.vectoriser.idf, self.coef[:, label]
+            return {j: (0, len(text)) for j in labels}
+        whole = (toks[0].start(), toks[-1].end())
+        vocab = self.vectoriser.words
         seq = ["<s>", *(m.group() for m in toks), "</s>"]
         last = len(toks) - 1
-        found: list[tuple[float, int, int]] = []  # (weight, first token, last token)
+        cols: list[int] = []
+        spans: list[tuple[int, int]] = []  # first and last token of each found n-gram
         for n in WORD_N:
             for i in range(len(seq) - n + 1):
                 col = vocab.get(" ".join(seq[i:i + n]))
-                if col is None:
-                    continue
                 a, b = max(i - 1, 0), min(i + n - 2, last)
-                if a <= b:
-                    found.append((float(w[col]) * idf[col], a, b))
-        found.sort(reverse=True)
-        # The seed must hold a word: "?" alone says little about a question.
-        seed = next((f for f in found if f[0] > 0 and any(toks[k].group()[0].isalnum() for k in range(f[1], f[2] + 1))), None)
-        if seed is None:  # carried by character grams or the bias
-            return toks[0].start(), toks[-1].end()
-        best, a, b = seed
-        for c, x, y in found:
-            if c < best / 2:
-                break
-            if x <= b + 1 and y >= a - 1:
-                a, b = min(a, x), max(b, y)
-        while a < b and not toks[a].group()[0].isalnum():  # no quote starts with ". "
-            a += 1
-        while a < b and toks[b].group() in ".,;:":
-            b -= 1
-        return toks[a].start(), toks[b].end()
+                if col is not None and a <= b:
+                    cols.append(col)
+                    spans.append((a, b))
+        has_word = [any(toks[k].group()[0].isalnum() for k in range(a, b + 1)) for a, b in spans]
+        weights = (self.coef[cols][:, list(labels)] * self.vectoriser._idf[cols][:, None]) if cols else None
+        out = {}
+        for k, j in enumerate(labels):
+            out[j] = whole if weights is None else _widen(toks, spans, has_word, weights[:, k]) or whole
+        return out
 
     # ------------------------------------------------------------------ files
     def save(self, path: Path = WEIGHTS) -> None:
@@ -142,6 +148,7 @@ class Model:
             char_weight=np.float32(vec.char_weight),
             labels=np.frombuffer("\n".join(self.labels).encode(), dtype=np.uint8),
             meta=np.frombuffer(json.dumps(self.meta or {}, sort_keys=True).encode(), dtype=np.uint8),
+            **({} if self.stack is None else {"stack": self.stack.astype(np.float32)}),
         )
 
     @classmethod
@@ -159,7 +166,8 @@ class Model:
             )
             return cls(
                 vec, z["coef"].astype(np.float32), z["bias"].astype(np.float32),
-                z["thresholds"].astype(np.float32), labels, json.loads(z["meta"].tobytes().decode()),
+                z["thresholds"].astype(np.float32), z["stack"] if "stack" in z.files else None,
+                labels, json.loads(z["meta"].tobytes().decode()),
             )
 
 
@@ -176,3 +184,24 @@ def _segment_sum(values: np.ndarray, sizes: list[int]) -> np.ndarray:
     keep = size > 0
     out[keep] = np.add.reduceat(values, starts[keep], axis=0)
     return out
+
+
+def _widen(toks: list, spans: list[tuple[int, int]], has_word: list[bool], weight: np.ndarray) -> tuple[int, int] | None:
+    """The best word-bearing n-gram's span, joined by adjoining n-grams of at least half its weight."""
+    order = np.argsort(-weight, kind="stable")
+    seed = next((i for i in order if weight[i] > 0 and has_word[i]), None)
+    if seed is None:  # carried by character grams or the bias: the caller quotes the message
+        return None
+    best = weight[seed]
+    a, b = spans[seed]
+    for i in order:
+        if weight[i] < best / 2:
+            break
+        x, y = spans[i]
+        if x <= b + 1 and y >= a - 1:
+            a, b = min(a, x), max(b, y)
+    while a < b and not toks[a].group()[0].isalnum():  # no quote starts with ". "
+        a += 1
+    while a < b and toks[b].group() in ".,;:":
+        b -= 1
+    return toks[a].start(), toks[b].end()

@@ -34,6 +34,8 @@ class Settings:
     min_df: int = 2  # an n-gram must appear in this many training messages
     char_weight: float = 1.0  # scale of the character block against the word block
     balanced: bool = True  # reweight each label's rare positives (most labels are rare)
+    stacked: bool = True  # a second stage that sees every label's first-stage score (see fit)
+    folds: int = 5  # out-of-fold first-stage scores for training the second stage
     seed: int = 0
 
 
@@ -65,19 +67,13 @@ def targets(pairs: Pairs) -> np.ndarray:
     return np.array([[lab in ls for lab in LABELS] for _, ls in pairs], dtype=np.int8)
 
 
-def fit(train: Pairs, settings: Settings = Settings()) -> Model:
-    """Weights for every label, with thresholds at 0 (calibrate() sets them)."""
-    from scipy import sparse
+def _linear(x, y: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per label: (coef (features, labels), bias (labels))."""
     from sklearn.linear_model import LogisticRegression
 
-    texts = [t for t, _ in train]
-    vec = Vectoriser.fit(texts, settings.min_df, settings.char_weight)
-    indptr, indices, data = vec.rows(texts)
-    x = sparse.csr_matrix((data.astype(np.float64), indices, indptr), shape=(len(texts), vec.width))
-    y = targets(train)
-    coef = np.zeros((vec.width, len(LABELS)), dtype=np.float32)
-    bias = np.zeros(len(LABELS), dtype=np.float32)
-    for j in range(len(LABELS)):
+    coef = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+    bias = np.zeros(y.shape[1], dtype=np.float32)
+    for j in range(y.shape[1]):
         if y[:, j].min() == y[:, j].max():  # a label never (or always) seen: it stays off (or on)
             bias[j] = 10.0 if y[0, j] else -10.0
             continue
@@ -88,7 +84,38 @@ def fit(train: Pairs, settings: Settings = Settings()) -> Model:
         clf.fit(x, y[:, j])
         coef[:, j] = clf.coef_[0]
         bias[j] = clf.intercept_[0]
-    return Model(vec, coef, bias, np.zeros(len(LABELS), dtype=np.float32))
+    return coef, bias
+
+
+def fit(train: Pairs, settings: Settings = Settings()) -> Model:
+    """Weights for every label, with thresholds at 0 (calibrate() sets them).
+
+    Stacked (the default): a first model scores every label from the text; a second
+    one sees the text and the first model's scores of all 19 labels, so it can learn
+    how labels go together (sarcastic thanks is rude and therefore not gratitude; an
+    empathy line that ends in a flat refusal is stonewall, not empathy). The second
+    model learns from out-of-fold first-stage scores, the scores it will meet on new text.
+    """
+    from scipy import sparse
+
+    texts = [t for t, _ in train]
+    vec = Vectoriser.fit(texts, settings.min_df, settings.char_weight)
+    indptr, indices, data = vec.rows(texts)
+    x = sparse.csr_matrix((data.astype(np.float64), indices, indptr), shape=(len(texts), vec.width))
+    y = targets(train)
+    coef1, bias1 = _linear(x, y, settings)
+    if not settings.stacked:
+        return Model(vec, coef1, bias1, np.zeros(len(LABELS), dtype=np.float32))
+    oof = np.zeros((len(texts), len(LABELS)))
+    folds = np.random.default_rng(settings.seed).permutation(len(texts)) % settings.folds
+    for k in range(settings.folds):
+        part = folds != k
+        c, b = _linear(x[part], y[part], settings)
+        oof[~part] = x[~part] @ c + b
+    z = sparse.hstack([x, sparse.csr_matrix(Model.stack_features(oof))]).tocsr()
+    coef2, bias2 = _linear(z, y, settings)
+    return Model(vec, np.hstack([coef1, coef2[: vec.width]]), np.concatenate([bias1, bias2]),
+                 np.zeros(len(LABELS), dtype=np.float32), stack=coef2[vec.width:])
 
 
 def calibrate(model: Model, dev: Pairs) -> None:
