@@ -301,7 +301,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1] / "data" / "behaviours"),
                    help="folder with train/*.jsonl and dev/*.jsonl (default: data/behaviours)")
     p.add_argument("--out", default=str(weights), help="weights file to write (default: the shipped one)")
-    p.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength (default 4)")
+    p.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength (default 16)")
     p.add_argument("--min-df", type=int, default=2, help="keep n-grams seen in this many messages (default 2)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--curve", action="store_true", help="also print the learning curve on dev")
