@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Sequence
 
 from . import __version__
 from .config import db_path
@@ -52,11 +52,30 @@ async def open_service(
 
 # -- commands ----------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
-    from .classifier import classify
+    """One JSON object a line, in input order, labelled exactly as the bot would label it.
 
-    texts: Sequence[str] = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
+    Input bytes that are not UTF-8 become U+FFFD instead of stopping the batch, and the
+    output is always valid UTF-8 JSON, whatever the locale.
+    """
+    import io
+
+    from .classifier import classify
+    from .errors import BadMessage
+    from .text import clean_message, clean_text
+
+    sys.stdout.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
+    if args.text:
+        texts: Iterable[str] = args.text
+    else:
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+        texts = (line.rstrip("\n") for line in stdin)
     for text in texts:
-        _out({"text": text, "labels": [d.label for d in classify(text)]})
+        row: dict[str, object] = {"text": clean_text(text), "labels": []}
+        try:
+            row["labels"] = [d.label for d in classify(clean_message(text))]
+        except BadMessage as e:
+            row["error"] = str(e)
+        _out(row)
     return 0
 
 

@@ -13,7 +13,22 @@ import unicodedata
 from .errors import BadMessage
 
 MAX_MESSAGE_CHARS = 4000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffe\uffff]"
+)
+# A lone surrogate is half an emoji: what chat JSON ("\ud83d") or undecodable bytes read
+# with surrogateescape turn into. It cannot be stored or printed as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """The one cleaning every entry point applies (service, console, `hotseat classify`), so
+    the bot and the command line label the same words: NFC, no control, zero-width or
+    bidi characters, and broken characters as U+FFFD."""
+    text = _SURROGATE.sub(REPLACEMENT, text)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    return _CONTROL.sub("", text).strip()
 
 
 def clean_message(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
@@ -22,10 +37,11 @@ def clean_message(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
         raise BadMessage("That message could not be read as text.")
     if len(text) > max_chars * 4:  # don't normalise megabytes just to refuse them
         raise BadMessage(_too_long(len(text), max_chars))
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    text = _CONTROL.sub("", text).strip()
+    text = clean_text(text)
     if not text:
         raise BadMessage("That message is empty. Type what you would say to the customer.")
+    if not text.replace(REPLACEMENT, "").strip():
+        raise BadMessage("That message arrived as broken characters and could not be read. Please type it again.")
     if len(text) > max_chars:
         raise BadMessage(_too_long(len(text), max_chars))
     return text

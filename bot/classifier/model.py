@@ -200,8 +200,26 @@ def _widen(toks: list, spans: list[tuple[int, int]], has_word: list[bool], weigh
         x, y = spans[i]
         if x <= b + 1 and y >= a - 1:
             a, b = min(a, x), max(b, y)
-    while a < b and not toks[a].group()[0].isalnum():  # no quote starts with ". "
-        a += 1
-    while a < b and toks[b].group() in ".,;:":
-        b -= 1
-    return toks[a].start(), toks[b].end()
+    return _sentence(toks, a, b)
+
+
+_ENDS = frozenset(".!?")
+SENTENCE_MAX = 30  # tokens; a longer sentence is quoted by its telling words alone
+
+
+def _sentence(toks: list, a: int, b: int) -> tuple[int, int]:
+    """Tokens a..b widened to their whole sentence ("Could you share your order number?"
+    rather than "number?"), unless the sentence is long."""
+    s = a
+    while s > 0 and toks[s - 1].group() not in _ENDS:
+        s -= 1
+    e = b
+    while e < len(toks) - 1 and toks[e].group() not in _ENDS:
+        e += 1
+    if e - s + 1 > SENTENCE_MAX:
+        s, e = a, b
+    while s < e and not toks[s].group()[0].isalnum():  # no quote starts with ", "
+        s += 1
+    while s < e and toks[e].group() in ",;:":
+        e -= 1
+    return toks[s].start(), toks[e].end()

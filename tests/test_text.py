@@ -1,0 +1,81 @@
+"""One cleaning path for trainee text: broken characters never look like a database
+failure, and `hotseat classify` labels what the bot would label, in valid UTF-8 JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot.errors import BadMessage
+from bot.library import Library
+from bot.service import HotseatService, Who
+from bot.store import Store
+from bot.text import REPLACEMENT, clean_message, clean_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_classify(stdin: bytes, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "classify"], input=stdin, capture_output=True, timeout=60, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    assert clean_message("Hi, I'm so sorry \ud83d") == f"Hi, I'm so sorry {REPLACEMENT}"
+    with pytest.raises(BadMessage, match="broken characters"):
+        clean_message("\ud83d\udca9\ud83d")  # nothing readable left (a reversed pair is still broken)
+
+
+def test_noncharacters_and_bidi_controls_are_dropped() -> None:
+    assert clean_text("so\u200brry\ufffe \u202efor\u2066 that\uffff") == "sorry for that"
+
+
+async def test_a_half_emoji_from_chat_is_a_turn_not_a_database_failure(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "h.sqlite3")
+    try:
+        service = HotseatService(store, Library.load())
+        who = Who("local", "C1", "U1", "ana")
+        await service.start(who, "double-billing", seed=1)
+        reply = await service.reply(who, "Hi Dana, I'm so sorry about the double charge \ud83d")
+        assert reply.turn.trainee.endswith(REPLACEMENT)
+        view = await service.current(who)
+        [turn] = await store.turns(view.session_id)  # stored, and read back, as valid text
+        assert turn.trainee == reply.turn.trainee
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "utf-8"}, {"LC_ALL": "C.UTF-8"}, {"LC_ALL": "C"}])
+def test_classify_survives_undecodable_bytes_and_prints_valid_json(env: dict[str, str]) -> None:
+    out = run_classify(b"I'm so sorry \xff about that\nCould you share your order number?\n\xfe\xfe\n", env)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]  # strict UTF-8, valid JSON
+    assert len(rows) == 3
+    assert rows[0]["text"] == f"I'm so sorry {REPLACEMENT} about that" and "apology" in rows[0]["labels"]
+    assert "question" in rows[1]["labels"]
+    assert rows[2]["labels"] == [] and "broken characters" in rows[2]["error"]
+
+
+def test_classify_cleans_text_the_way_the_bot_does() -> None:
+    out = run_classify("I\u2019m so\u200b sorry\u202e for the wait\n".encode(), {})
+    [row] = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert row["text"] == "I\u2019m so sorry for the wait" and "apology" in row["labels"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=[]), max_size=200))
+def test_cleaned_text_is_always_storable_utf8(text: str) -> None:
+    cleaned = clean_text(text)
+    cleaned.encode("utf-8")  # never raises: no surrogate survives
+    try:
+        assert clean_message(text) == cleaned
+    except BadMessage as e:
+        assert str(e)
