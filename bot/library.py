@@ -27,21 +27,32 @@ class Library:
 
     @classmethod
     def load(cls, *paths: Path) -> "Library":
-        """Load files or folders of `*.yaml`; bad files become problems, good ones load."""
+        """Load files or folders of `*.yaml`; bad files become problems, good ones load.
+
+        Whatever one file does (a parse error, an odd file type, an unforeseen exception)
+        ends as a problem naming it: the bot must start with the personas that are fine.
+        """
         lib = cls()
         files: list[Path] = []
         for path in paths or (personas_dir(),):
-            if path.is_dir():
-                files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
-            elif path.exists():
-                files.append(path)
-            else:
-                lib.problems.append(Problem(str(path), None, "no such file or folder"))
+            try:
+                if path.is_dir():
+                    files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+                elif path.exists() or path.is_symlink():
+                    files.append(path)  # load_file says what is wrong with a pipe or a broken link
+                else:
+                    lib.problems.append(Problem(str(path), None, "no such file or folder"))
+            except (OSError, ValueError) as e:
+                lib.problems.append(Problem(str(path), None, f"cannot list this folder ({getattr(e, 'strerror', None) or e})"))
         for file in files:
             try:
                 persona = load_file(file)
             except PersonaInvalid as e:
                 lib.problems.extend(e.problems)
+                continue
+            except Exception as e:  # noqa: BLE001 - load_file already turns failures into problems; a last net
+                what = f"{type(e).__name__}: {e}"[:200]
+                lib.problems.append(Problem(str(file), None, f"Hotseat could not load this file ({what})"))
                 continue
             if persona.id in lib.personas:
                 other = lib.personas[persona.id].source

@@ -3,6 +3,11 @@
 Every problem names the file, the line and what to do, because the people who write
 personas are trainers, not programmers. Checks on the machine as a whole (reachable
 states, a way to `resolved`) live in persona_graph.py.
+
+Nothing a trainer writes is handed to `re` as a pattern: `asked_by` phrases are
+translated to regex piece by piece, so `?` or `(` can never be a regex error, and the
+few optional letters allowed keep matching linear. Any failure while loading one file,
+even an unforeseen one, becomes a problem naming that file, so the folder still loads.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from .guards import GUARDS, GuardParamError
 from .labels import LABEL_SET, LABELS
 from .mood import DEFAULT_WEIGHTS, NOTHING
 from .persona import BANDS, OUTCOMES, Fact, Guard, Lines, Persona, State, Transition
-from .persona_yaml import Document, Problem, YamlProblem, read_document, read_file
+from .persona_yaml import Document, Problem, YamlProblem, quoted, read_document, read_file
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_TEXT = 4000
+MAX_OPTIONAL = 3  # `?` in one asked_by phrase; each doubles the ways it can match
 
 TOP_KEYS = {
     "id", "name", "scenario", "brief", "difficulty", "industry", "tags", "mood", "facts",
@@ -37,14 +43,17 @@ class PersonaInvalid(Exception):
         self.problems = problems
 
 
-def _suggest(word: str, options: Any) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+def _suggest(word: Any, options: Any) -> str:
+    if not isinstance(word, str) or len(word) > 100:
+        return ""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _where(path: tuple) -> str:
     out = ""
     for part in path:
+        part = part if isinstance(part, int) or len(str(part)) <= 40 else str(part)[:36] + "..."
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "the file"
 
@@ -66,7 +75,7 @@ class _Reader:
             if not isinstance(key, str) or key not in allowed:
                 self.problem(
                     path + (key,),
-                    f"{key!r} is not a known key here.{_suggest(key, allowed)} Allowed: {', '.join(sorted(allowed))}.",
+                    f"{quoted(key)} is not a known key here.{_suggest(key, allowed)} Allowed: {', '.join(sorted(allowed))}.",
                 )
         return value
 
@@ -96,7 +105,7 @@ class _Reader:
         if not isinstance(value, str) or (value not in LABEL_SET and value not in extra):
             self.problem(
                 path,
-                f"{value!r} is not a behaviour.{_suggest(value, LABELS + extra)} "
+                f"{quoted(value)} is not a behaviour.{_suggest(value, LABELS + extra)} "
                 "Use one of the 19 labels in docs/behaviours.md.",
             )
             return None
@@ -184,15 +193,54 @@ def _transitions(r: _Reader, value: Any, path: tuple) -> tuple[Transition, ...]:
     return tuple(t for t in out if t is not None)
 
 
-def _fact_matcher(words: list[str]):
-    parts = []
-    for w in words:
-        # `?` makes the letter before it optional ("log ?in"); everything else is literal.
-        pieces = [re.escape(p) for p in w.lower().split("?")]
-        pattern = "?".join(pieces) if len(pieces) > 1 else pieces[0]
-        parts.append(pattern.replace(r"\ ", r"\s*") if "?" in w else pattern.replace(r"\ ", r"\s+"))
+_UNIT = re.compile(r"\s+|.", re.DOTALL)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """One asked_by phrase as a regex: text is literal, spaces match any spacing, and `?`
+    makes the letter (or space) before it optional, as in "log ?in".
+
+    Raises ValueError, worded for the trainer, when a `?` has nothing to make optional,
+    when there are too many of them, or when the phrase could match nothing at all.
+    """
+    units: list[list] = []  # [regex, is_space, optional]
+    for m in _UNIT.finditer(phrase.lower()):
+        unit = m.group()
+        if unit == "?":
+            if not units:
+                raise ValueError(
+                    f"{quoted(phrase)} starts with '?', which has no letter before it to make optional; "
+                    "'?' makes the letter before it optional (as in 'log ?in'), so remove it"
+                )
+            if units[-1][2]:
+                raise ValueError(
+                    f"{quoted(phrase)} has '?' right after another '?'; "
+                    "'?' makes the letter before it optional (as in 'log ?in'), so keep one"
+                )
+            units[-1][2] = True
+            continue
+        if unit.isspace():
+            if units and units[-1][1]:  # "log ? in": the spaces around a `?` are one optional gap
+                continue
+            units.append([r"\s", True, False])
+        else:
+            units.append([re.escape(unit), False, False])
+    optional = sum(1 for u in units if u[2])
+    if optional > MAX_OPTIONAL:
+        raise ValueError(
+            f"{quoted(phrase)} has {optional} '?'; at most {MAX_OPTIONAL} are allowed in one phrase, "
+            "so list the other spellings as separate phrases"
+        )
+    if all(u[2] for u in units):
+        raise ValueError(f"{quoted(phrase)} could match no text at all, since every letter is optional; remove a '?'")
+    return "".join(
+        (u[0] + ("*" if u[2] else "+")) if u[1] else (u[0] + ("?" if u[2] else "")) for u in units
+    )
+
+
+def _fact_matcher(patterns: list[str]):
     # Plurals and -ed/-ing forms count too: "charge" is asked by "charges", "charged".
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?:s|es|d|ed|ing)?(?!\w)", re.IGNORECASE).search
+    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?:s|es|d|ed|ing)?(?!\w)", re.IGNORECASE).search
 
 
 def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:
@@ -211,19 +259,26 @@ def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:
         if isinstance(asked, str):
             asked = [asked]
         words: list[str] = []
+        patterns: list[str] = []
         if not isinstance(asked, list) or not asked:
             r.problem(p + ("asked_by",), "must list the words that make the customer give this fact")
         else:
             for j, w in enumerate(asked):
                 t = r.text(w, p + ("asked_by", j))
-                if t:
-                    words.append(t)
+                if not t:
+                    continue
+                try:
+                    patterns.append(_phrase_pattern(t))
+                except ValueError as e:
+                    r.problem(p + ("asked_by", j), str(e))
+                    continue
+                words.append(t)
         if "answer" not in item:
             r.problem(p + ("answer",), "is missing; write what the customer says")
             continue
         answer = r.lines(item["answer"], p + ("answer",), f"fact:{i}", allow_single=True)
         if topic and words and answer:
-            out.append(Fact(topic, tuple(words), _fact_matcher(words), answer))
+            out.append(Fact(topic, tuple(words), _fact_matcher(patterns), answer))
     return tuple(out)
 
 
@@ -244,7 +299,7 @@ def _states(r: _Reader, value: Any, path: tuple) -> dict[str, State]:
         lines = r.lines(body.get("lines"), p + ("lines",), f"state:{name}") if "lines" in body else None
         outcome = body.get("outcome")
         if outcome is not None and outcome not in OUTCOMES:
-            r.problem(p + ("outcome",), f"{outcome!r} is not an outcome; use one of {', '.join(OUTCOMES)}")
+            r.problem(p + ("outcome",), f"{quoted(outcome)} is not an outcome; use one of {', '.join(OUTCOMES)}")
             outcome = None
         hint = r.text(body.get("hint"), p + ("hint",), required=False)
         transitions = _transitions(r, body.get("transitions"), p + ("transitions",))
@@ -263,7 +318,7 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
             r.problem((), f"the required key '{key}' is missing; see README.md (Writing a persona)")
     pid = data.get("id")
     if isinstance(pid, str) and not ID_RE.fullmatch(pid):
-        r.problem(("id",), f"{pid!r} must be lowercase letters, digits and dashes, e.g. double-billing")
+        r.problem(("id",), f"{quoted(pid)} must be lowercase letters, digits and dashes, e.g. double-billing")
         pid = None
     else:
         pid = r.text(pid, ("id",)) if "id" in data else None
@@ -335,17 +390,38 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
     )
 
 
+def _unforeseen(file: str, e: Exception) -> PersonaInvalid:
+    """A failure nobody planned for, as a problem with this file rather than a crash of the folder."""
+    mark = getattr(e, "problem_mark", None)
+    line = mark.line + 1 if isinstance(getattr(mark, "line", None), int) else None
+    detail = str(e)
+    detail = detail if len(detail) <= 200 else detail[:200] + "..."
+    return PersonaInvalid([Problem(
+        file, line,
+        f"Hotseat could not load this file ({type(e).__name__}: {detail}); look for unusual content "
+        "near this line, and report it if the file looks right",
+    )])
+
+
 def load_text(text: str, file: str = "<persona>") -> Persona:
+    """Compile persona YAML; every failure is PersonaInvalid naming `file`."""
     try:
-        doc = read_document(text)
+        return build(read_document(text), file)
+    except PersonaInvalid:
+        raise
     except YamlProblem as e:
         raise PersonaInvalid([Problem(file, e.line, e.message)]) from None
-    return build(doc, file)
+    except Exception as e:  # noqa: BLE001 - one file must never stop the folder
+        raise _unforeseen(file, e) from e
 
 
 def load_file(path: Path) -> Persona:
+    """Compile one persona file; every failure is PersonaInvalid naming the file."""
     try:
-        doc = read_file(path)
+        return build(read_file(path), str(path), source=path)
+    except PersonaInvalid:
+        raise
     except YamlProblem as e:
         raise PersonaInvalid([Problem(str(path), e.line, e.message)]) from None
-    return build(doc, str(path), source=path)
+    except Exception as e:  # noqa: BLE001 - one file must never stop the folder
+        raise _unforeseen(str(path), e) from e
