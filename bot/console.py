@@ -88,6 +88,8 @@ class Console:
         except HotseatError as e:
             self.say(str(e))
             return 1
+        if opening.previous is not None:  # the last conversation ended without its debrief shown
+            self.say(render.debrief(opening.previous))
         p = opening.persona
         self.say(f"\n── {p.name} · {p.scenario} · difficulty {'★' * p.difficulty}")
         self.say(textwrap.indent(textwrap.fill(p.brief, 76, replace_whitespace=False), "   ") if "\n" not in p.brief.strip() else textwrap.indent(p.brief.strip(), "   "))

@@ -12,6 +12,9 @@ Design, and why:
   write instead of four (measured with 100 concurrent sessions: ~6,600 committed
   turns/s, vs ~1,900 for lock + four awaits; the product needs >= 2,000/s through the
   whole service, so the four-await shape would not leave room for anything else).
+* A conversation's final turn and its ending (status, score, debrief) are one
+  transaction (``record_turn(..., closing=...)``), so no crash can leave a conversation
+  over while its session stays open and blocks its trainee.
 * WAL + ``synchronous=NORMAL``: a commit does not fsync, so writes are fast and an
   application crash loses nothing; a power cut may lose the last few commits.
 * The schema lives in ``MIGRATIONS``; ``PRAGMA user_version`` records how far a file
@@ -38,6 +41,7 @@ from bot.model import Detection, Hint, Turn
 
 __all__ = [
     "ActiveSessionExists",
+    "Closing",
     "LeaderRow",
     "MIGRATIONS",
     "DuplicateTurn",
@@ -89,6 +93,17 @@ class SessionRecord:
     ended_at: float | None
     thread: str | None = None  # where the conversation lives; may be set after start
     platform: str = "console"  # the front end that owns it: console | slack | discord
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """How a session ends, handed to ``record_turn`` with its final turn so the two are saved
+    in one transaction: a crash can then never leave a conversation over but its session open."""
+
+    outcome: str
+    end_reason: str
+    debrief: dict
+    score: int
 
 
 @dataclass(slots=True)
@@ -253,6 +268,29 @@ def _transaction(conn: sqlite3.Connection, body: Callable[..., T], *args: Any) -
 def _require_active(cur: sqlite3.Cursor, session_id: int) -> None:
     if cur.rowcount != 1:
         raise SessionNotActive(f"Session {session_id} does not exist or has already ended.")
+
+
+def _check_outcome(outcome: str) -> None:
+    """Refuse an unknown outcome before any write, so no transaction is half made for it."""
+    if outcome not in OUTCOMES:
+        raise StoreError(f"Unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}.")
+
+
+def _close(
+    conn: sqlite3.Connection, session_id: int, outcome: str, end_reason: str, score: int,
+    engine_json: str, debrief_json: str, now: float,
+) -> None:
+    """End an active session with its debrief, inside the caller's transaction."""
+    cur = conn.execute(
+        "UPDATE sessions SET status = 'ended', outcome = ?, end_reason = ?, score = ?,"
+        " engine = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+        (outcome, end_reason, score, engine_json, now, now, session_id),
+    )
+    _require_active(cur, session_id)
+    conn.execute(
+        "INSERT INTO debriefs (session_id, body, created_at) VALUES (?, ?, ?)",
+        (session_id, debrief_json, now),
+    )
 
 
 # ----------------------------------------------------------------- opening a file
@@ -512,6 +550,16 @@ class Store:
             (workspace, channel, user),
         )
 
+    async def latest_session(self, workspace: str, channel: str, user: str) -> SessionRecord | None:
+        """The user's newest session in this channel, active or ended: a message that arrives
+        just after its session ended is answered with that session's debrief."""
+        return await self._run(
+            _fetch_one_session,
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE workspace = ? AND user = ? AND channel = ?"
+            " ORDER BY started_at DESC, id DESC LIMIT 1",
+            (workspace, user, channel),
+        )
+
     async def find_by_thread(self, workspace: str, thread: str) -> SessionRecord | None:
         """The latest session (active or ended) living in ``thread``."""
         return await self._run(
@@ -551,14 +599,21 @@ class Store:
     # -- writes during play -----------------------------------------------------------
 
     async def record_turn(
-        self, session_id: int, turn: Turn, engine: dict, now: float, source: str | None = None
+        self, session_id: int, turn: Turn, engine: dict, now: float, source: str | None = None,
+        *, closing: Closing | None = None,
     ) -> None:
         """Save one played turn and the engine state after it, in ONE transaction.
+
+        With `closing`, the turn is the conversation's last and the session ends in that
+        same transaction, with its score and debrief: either both are saved or neither is.
 
         A duplicate turn index, or a session that is missing or ended, raises StoreError;
         a `source` (the platform's message id) already saved raises DuplicateTurn. Either
         way nothing changes.
         """
+        if closing is not None:
+            _check_outcome(closing.outcome)
+        debrief_json = None if closing is None else _dumps(closing.debrief)
         engine_json = _dumps(engine)
         detections = _dumps([[d.label, d.start, d.end, d.text] for d in turn.detections])
         row = (session_id, turn.index, turn.trainee, detections, turn.customer, turn.state,
@@ -567,11 +622,15 @@ class Store:
         def body(conn: sqlite3.Connection) -> None:
             if source is not None and _has_source(conn, session_id, source):
                 raise DuplicateTurn(f"Message {source} is already a turn of session {session_id}.")
-            cur = conn.execute(
-                "UPDATE sessions SET engine = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-                (engine_json, now, session_id),
-            )
-            _require_active(cur, session_id)
+            if closing is None:
+                cur = conn.execute(
+                    "UPDATE sessions SET engine = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+                    (engine_json, now, session_id),
+                )
+                _require_active(cur, session_id)
+            else:  # the same row update, ending the session, and its debrief
+                _close(conn, session_id, closing.outcome, closing.end_reason, closing.score, engine_json,
+                       debrief_json, now)
             try:
                 conn.execute(
                     "INSERT INTO turns (session_id, idx, trainee, detections, customer, state,"
@@ -620,22 +679,12 @@ class Store:
         SessionNotActive if it is missing or already ended, so a timeout sweep racing a
         user's "end" cannot score a session twice.
         """
-        if outcome not in OUTCOMES:
-            raise StoreError(f"Unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}.")
+        _check_outcome(outcome)
         engine_json = _dumps(engine)
         debrief_json = _dumps(debrief)
 
         def body(conn: sqlite3.Connection) -> None:
-            cur = conn.execute(
-                "UPDATE sessions SET status = 'ended', outcome = ?, end_reason = ?, score = ?,"
-                " engine = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-                (outcome, end_reason, score, engine_json, now, now, session_id),
-            )
-            _require_active(cur, session_id)
-            conn.execute(
-                "INSERT INTO debriefs (session_id, body, created_at) VALUES (?, ?, ?)",
-                (session_id, debrief_json, now),
-            )
+            _close(conn, session_id, outcome, end_reason, score, engine_json, debrief_json, now)
 
         await self._run(_transaction, body)
 

@@ -7,9 +7,13 @@ import asyncio
 
 import pytest
 
+import bot.service as service_mod
+from bot import engine, render_text
+from bot.classifier import classify
+from bot.engine import Conversation
 from bot.errors import AlreadyApplied, AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
-from bot import render_text
 from bot.library import Library
+from bot.model import Turn
 from bot.service import HotseatService, SessionTimedOut, Who
 from bot.store import Store
 
@@ -326,3 +330,198 @@ async def test_another_persona_is_never_the_one_just_played(service, who) -> Non
         opening = await service.start(who, seed=seed, avoid="double-billing")
         assert opening.persona.id != "double-billing"
         await service.end(who)
+
+
+# ------------------------------------------- a crash between the final turn and the ending
+
+
+async def strand(store, library, clock, who, texts=GOOD_RUN, *, thread=None, max_turns=30) -> int:
+    """Leave a session as a kill between the final turn and the ending left it before the
+    two were one transaction: the last turn saved, the conversation over, the session open.
+    Databases written then still hold such sessions."""
+    service = HotseatService(store, library, clock=clock, idle_timeout=600, max_turns=max_turns)
+    opening = await service.start(who, "double-billing", seed=1, thread=thread)
+    for i, text in enumerate(texts[:-1]):
+        await service.reply(who, text, thread=thread, source=f"m{i}")
+    sid = opening.session_id
+    conv = Conversation.from_dict((await store.get_session(sid)).engine)
+    text = texts[-1]
+    detections = tuple(classify(text))
+    step = engine.step(opening.persona, conv, frozenset(d.label for d in detections), text)
+    turn = Turn(conv.turn, text, detections, step.customer, step.state, step.mood)
+    await store.record_turn(sid, turn, conv.to_dict(), clock(), f"m{len(texts) - 1}")
+    return sid
+
+
+@pytest.mark.parametrize("thread", [None, "C1/1.0"])
+async def test_a_stranded_session_answers_a_message_with_its_debrief(db, library, clock, who, thread) -> None:
+    store = await Store.open(db)
+    try:
+        sid = await strand(store, library, clock, who, thread=thread)
+        fresh = HotseatService(store, library, clock=clock, idle_timeout=600)
+        with pytest.raises(SessionTimedOut) as e:  # the family front ends answer with e.ending
+            await fresh.reply(who, "Hello? Are you still there?", thread=thread, source="m9")
+        ending = e.value.ending
+        assert (ending.session_id, ending.outcome, ending.end_reason) == (sid, "resolved", "terminal")
+        assert ending.thread == thread and "already ended" in str(e.value)
+        stored = await store.get_session(sid)
+        assert (stored.status, stored.outcome, stored.score) == ("ended", "resolved", ending.debrief.score)
+        assert await store.debrief(sid) == ending.debrief.to_dict()
+        assert len(await store.turns(sid)) == 3  # the late message was not applied
+        with pytest.raises(NoActiveSession):  # handed out once, not on every later message
+            await fresh.reply(who, "Hello?", thread=thread, source="m10")
+    finally:
+        await store.close()
+
+
+async def test_a_stranded_session_never_blocks_a_new_start_and_its_debrief_comes_first(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        sid = await strand(store, library, clock, who, thread="C1/1.0")
+        fresh = HotseatService(store, library, clock=clock, idle_timeout=600)
+        assert await fresh.current(who) is None  # over: nothing to resume
+        opening = await fresh.start(who, "late-delivery")
+        previous = opening.previous
+        assert previous is not None and (previous.session_id, previous.outcome) == (sid, "resolved")
+        assert previous.thread == "C1/1.0"
+    finally:
+        await store.close()
+
+
+async def test_ending_a_stranded_session_keeps_its_outcome(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        sid = await strand(store, library, clock, who)
+        ending = await HotseatService(store, library, clock=clock).end(who)
+        assert (ending.session_id, ending.outcome, ending.end_reason) == (sid, "resolved", "terminal")
+        assert (await store.get_session(sid)).outcome == "resolved"
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("idle", [False, True])
+async def test_the_sweep_delivers_a_stranded_session_as_it_ended(db, library, clock, who, idle) -> None:
+    store = await Store.open(db)
+    try:
+        sid = await strand(store, library, clock, who, thread="C1/1.0")
+        if idle:
+            clock.advance(601)
+        fresh = HotseatService(store, library, clock=clock, idle_timeout=600)
+        endings = await fresh.sweep_idle()  # idle or not: it is over, so its debrief goes out now
+        assert [(e.session_id, e.outcome, e.end_reason, e.thread) for e in endings] == [
+            (sid, "resolved", "terminal", "C1/1.0")]
+        clock.advance(601)
+        assert await fresh.sweep_idle() == []
+        with pytest.raises(NoActiveSession):  # the sweep delivered it: a later message is not answered twice
+            await fresh.reply(who, "Hello?", thread="C1/1.0")
+    finally:
+        await store.close()
+
+
+async def test_a_session_stranded_at_the_turn_cap_ends_as_capped(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        texts = ["Could you tell me the account email?"] * 3
+        sid = await strand(store, library, clock, who, texts, max_turns=3)
+        fresh = HotseatService(store, library, clock=clock, max_turns=3)
+        with pytest.raises(SessionTimedOut) as e:
+            await fresh.reply(who, "And the card number?")
+        assert (e.value.ending.session_id, e.value.ending.outcome, e.value.ending.end_reason) == (
+            sid, "unfinished", "turn_cap")
+    finally:
+        await store.close()
+
+
+async def test_a_final_message_whose_ending_failed_can_simply_be_sent_again(service, who, monkeypatch) -> None:
+    opening = await service.start(who, "double-billing", seed=1)
+    for i, text in enumerate(GOOD_RUN[:-1]):
+        await service.reply(who, text, source=f"m{i}")
+
+    def dies(transcript):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(service_mod, "score", dies)
+    with pytest.raises(RuntimeError):
+        await service.reply(who, GOOD_RUN[-1], source="m2")
+    assert len(await service.store.turns(opening.session_id)) == 2  # nothing half done
+    assert (await service.store.get_session(opening.session_id)).status == "active"
+    monkeypatch.undo()
+    reply = await service.reply(who, GOOD_RUN[-1], source="m2")  # the platform delivers it again
+    assert reply.ending is not None and reply.ending.outcome == "resolved"
+
+
+@pytest.mark.parametrize("thread", [None, "C1/1.0"])
+async def test_a_late_message_after_an_ending_another_process_made_gets_the_debrief(
+    db, library, clock, who, thread
+) -> None:
+    store = await Store.open(db)
+    try:
+        first = HotseatService(store, library, clock=clock)
+        await first.start(who, "double-billing", seed=1, thread=thread)
+        for i, text in enumerate(GOOD_RUN):
+            last = await first.reply(who, text, thread=thread, source=f"m{i}")
+        with pytest.raises(NoActiveSession):  # this process handed its debrief out: not again
+            await first.reply(who, "Thanks!", thread=thread, source="m3")
+        # the process died before the front end posted that last reply and its debrief
+        clock.advance(5)
+        fresh = HotseatService(store, library, clock=clock)
+        with pytest.raises(SessionTimedOut) as e:  # the platform delivers the final message again
+            await fresh.reply(who, GOOD_RUN[-1], thread=thread, source="m2")
+        ending = e.value.ending
+        assert (ending.session_id, ending.outcome, ending.end_reason) == (last.session_id, "resolved", "terminal")
+        assert ending.debrief == last.ending.debrief and ending.thread == thread and ending.opening
+        with pytest.raises(NoActiveSession):
+            await fresh.reply(who, "Thanks!", thread=thread, source="m3")
+        assert (await HotseatService(store, library, clock=clock).end(who, thread=thread)).session_id == last.session_id
+        clock.advance(11 * 60)  # long after: an ended conversation is just over
+        with pytest.raises(NoActiveSession):
+            await HotseatService(store, library, clock=clock).reply(who, "Thanks!", thread=thread, source="m4")
+        intruder = Who(who.workspace, who.channel, "U2")
+        with pytest.raises(NoActiveSession):
+            await HotseatService(store, library, clock=clock).reply(intruder, "Hi", thread=thread)
+    finally:
+        await store.close()
+
+
+# ------------------------------------------------------------ loading after a restart
+
+
+async def test_sessions_load_side_by_side_after_a_restart(db, library, clock, monkeypatch) -> None:
+    """One slow load must not hold up every other trainee (it did behind one service lock)."""
+    store = await Store.open(db)
+    try:
+        slow, quick = Who("T1", "C1", "U1"), Who("T1", "C1", "U2")
+        first = HotseatService(store, library, clock=clock)
+        held = (await first.start(slow, "double-billing", seed=1)).session_id
+        await first.start(quick, "double-billing", seed=2)
+        fresh = HotseatService(store, library, clock=clock)
+        loading, gate, real = asyncio.Event(), asyncio.Event(), store.hints
+
+        async def hints(session_id: int):
+            if session_id == held:
+                loading.set()
+                await gate.wait()
+            return await real(session_id)
+
+        monkeypatch.setattr(store, "hints", hints)
+        stuck = asyncio.create_task(fresh.reply(slow, "Hello"))
+        await asyncio.wait_for(loading.wait(), 2)
+        reply = await asyncio.wait_for(fresh.reply(quick, "Hello"), 2)
+        assert reply.turn.index == 1 and not stuck.done()
+        gate.set()
+        assert (await stuck).turn.index == 1
+    finally:
+        await store.close()
+
+
+async def test_messages_racing_into_a_restarted_session_load_it_once(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        await HotseatService(store, library, clock=clock).start(who, "double-billing", seed=2)
+        fresh = HotseatService(store, library, clock=clock)
+        texts = [f"Could you tell me more about charge number {i}?" for i in range(6)]
+        replies = await asyncio.gather(*(fresh.reply(who, t, source=str(i)) for i, t in enumerate(texts)))
+        assert [r.turn.index for r in replies] == list(range(1, 7))
+        assert [t.trainee for t in await store.turns(replies[0].session_id)] == texts
+    finally:
+        await store.close()

@@ -553,3 +553,56 @@ async def test_a_version_1_database_keeps_its_sessions_as_console_ones(tmp_path,
     async with await Store.open(path) as s:
         assert [r.platform for r in await s.active_sessions()] == ["console"]
         assert await s.active_sessions("slack") == []
+
+
+# ------------------------------------------------------- the final turn and the ending
+
+
+async def test_a_final_turn_and_its_ending_are_saved_together(tmp_path):
+    """A kill between a final turn and its ending used to leave the session open although
+    the conversation was over; written as one transaction there is no such moment."""
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        rec = await start(s)
+        await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0, "m0")
+        closing = store_mod.Closing(outcome="resolved", end_reason="terminal", debrief={"score": 81}, score=81)
+        await s.record_turn(rec.id, turn(1), {"turn": 1, "outcome": "resolved"}, 1002.0, "m1", closing=closing)
+    async with await Store.open(path) as s:
+        done = await s.get_session(rec.id)
+        assert (done.status, done.outcome, done.end_reason, done.score, done.ended_at, done.updated_at) == (
+            "ended", "resolved", "terminal", 81, 1002.0, 1002.0)
+        assert done.engine == {"turn": 1, "outcome": "resolved"}
+        assert await s.turns(rec.id) == [turn(0), turn(1)]
+        assert await s.debrief(rec.id) == {"score": 81}
+        assert await s.find_active("T1", "C1", "U1") is None  # the trainee can start again at once
+
+
+async def test_a_final_turn_whose_ending_cannot_be_saved_is_not_saved_either(tmp_path):
+    path = tmp_path / "hotseat.sqlite3"
+    async with await Store.open(path) as s:
+        rec = await start(s)
+        await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
+    with raw(path) as c:  # a debrief already there makes the ending's insert fail
+        c.execute("INSERT INTO debriefs (session_id, body, created_at) VALUES (?, '{}', 1.0)", (rec.id,))
+        c.commit()
+    async with await Store.open(path) as s:
+        closing = store_mod.Closing(outcome="resolved", end_reason="terminal", debrief={"score": 81}, score=81)
+        with pytest.raises(StoreError):
+            await s.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0, "m1", closing=closing)
+        with pytest.raises(StoreError, match="outcome"):  # refused before anything is written
+            await s.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0, "m1",
+                                closing=store_mod.Closing("won", "terminal", {}, 1))
+        after = await s.get_session(rec.id)
+        assert (after.status, after.engine, after.updated_at) == ("active", {"turn": 0}, 1001.0)
+        assert await s.turns(rec.id) == [turn(0)]
+
+
+async def test_latest_session_in_a_channel_includes_ended_ones(store):
+    assert await store.latest_session("T1", "C1", "U1") is None
+    first = await played(store, "U1", 70, started=100.0)
+    assert (await store.latest_session("T1", "C1", "U1")).id == first
+    await played(store, "U1", 70, started=200.0, channel="C2")  # another channel
+    await played(store, "U2", 70, started=300.0)  # another trainee
+    assert (await store.latest_session("T1", "C1", "U1")).id == first
+    live = await start(store, now=400.0)
+    assert (await store.latest_session("T1", "C1", "U1")).id == live.id
