@@ -59,6 +59,29 @@ def char_grams(word: str) -> list[str]:
     return [p[i:i + k] for k in CHAR_N if k <= m for i in range(m - k + 1)]
 
 
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # "sooo", "pleeease"
+_SCARE = re.compile("(?<![\\w'])['\"\u2018\u201c][^'\"\u2019\u201d\\n]{2,30}['\"\u2019\u201d](?![\\w])")
+
+
+def marks(text: str) -> list[str]:
+    """Tone that lowercased n-grams cannot see: shouting, one word in capitals (mock
+    emphasis), stretched words, 'scare quotes'. Each is one extra word-block feature."""
+    text = text[:MAX_CHARS]
+    out = []
+    runs = _LETTERS.findall(text)
+    upper = sum(1 for w in runs if w.isupper())
+    if upper >= 3 and upper > 0.6 * len(runs):
+        out.append("<shouting>")
+    elif upper:
+        out.append("<capitals>")
+    if _ELONGATED.search(text):
+        out.append("<stretched>")
+    if _SCARE.search(text):
+        out.append("<quoted>")
+    return out
+
+
 def words(text: str) -> list[str]:
     """The word and symbol tokens of a message, normalised."""
     return [m.group() for m in tokens(normalise(text[:MAX_CHARS]))]

@@ -58,7 +58,7 @@ class Model:
         shares: list[float] = []
         for text in texts:
             ws = words(text)
-            cols = vec.word_columns(ws)
+            cols = vec.word_columns(ws, text)
             wcols += cols
             wsizes.append(len(cols))
             distinct = set(ws)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..evaluation import load_jsonl
-from ..labels import LABELS
+from ..labels import LABELS, POOR
 from .model import WEIGHTS, Model
 from .vectors import Vectoriser
 
@@ -118,12 +118,20 @@ def fit(train: Pairs, settings: Settings = Settings()) -> Model:
                  np.zeros(len(LABELS), dtype=np.float32), stack=coef2[vec.width:])
 
 
+# Poor handling is the costlier miss: a rude line read as neutral gets no reaction and no
+# coaching. So its thresholds aim for this recall on dev, as long as precision holds.
+POOR_RECALL = 0.85
+POOR_PRECISION = 0.80
+
+
 def calibrate(model: Model, dev: Pairs) -> None:
-    """Per label, the logit threshold that maximises F1 on dev (0 when dev has no example)."""
+    """Per label, a logit threshold chosen on dev: the one that maximises F1, except that for
+    poor-handling labels only thresholds reaching POOR_RECALL at POOR_PRECISION qualify
+    when any does. 0 when dev has no example of the label."""
     logits = model.logits_many([t for t, _ in dev])
     y = targets(dev).astype(bool)
     grid = np.round(np.arange(-3.0, 3.01, 0.1), 2)
-    for j in range(len(LABELS)):
+    for j, label in enumerate(LABELS):
         if not y[:, j].any():
             model.thresholds[j] = 0.0
             continue
@@ -132,6 +140,10 @@ def calibrate(model: Model, dev: Pairs) -> None:
         fp = (pred & ~y[:, j][:, None]).sum(0)
         fn = y[:, j].sum() - tp
         f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        if label in POOR:
+            ok = (tp / np.maximum(tp + fn, 1) >= POOR_RECALL) & (tp / np.maximum(tp + fp, 1) >= POOR_PRECISION)
+            if ok.any():
+                f1 = np.where(ok, f1, -1.0)
         best = np.flatnonzero(f1 == f1.max())
         model.thresholds[j] = grid[best[len(best) // 2]]  # the middle of a plateau, not its edge
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .features import char_grams, word_grams, words
+from .features import char_grams, marks, word_grams, words
 
 _CACHE_MAX = 50_000  # distinct words whose character columns are remembered
 
@@ -44,7 +44,7 @@ class Vectoriser:
         cdf: Counter[str] = Counter()
         for text in texts:
             ws = words(text)
-            wdf.update(set(word_grams(ws)))
+            wdf.update(set(word_grams(ws)) | set(marks(text)))
             cdf.update({g for w in set(ws) for g in char_grams(w)})
         wlist = sorted(g for g, n in wdf.items() if n >= min_df)
         clist = sorted(g for g, n in cdf.items() if n >= min_df)
@@ -53,10 +53,10 @@ class Vectoriser:
         idf += [math.log((1 + n) / (1 + cdf[g])) + 1 for g in clist]
         return cls({g: i for i, g in enumerate(wlist)}, {g: i + len(wlist) for i, g in enumerate(clist)}, idf, char_weight)
 
-    def word_columns(self, ws: list[str]) -> list[int]:
-        """Known word n-gram columns of a tokenised message, each once."""
+    def word_columns(self, ws: list[str], text: str) -> list[int]:
+        """Known word n-gram and tone-mark columns of a message (tokenised as ws), each once."""
         vocab = self.words
-        return list({i for g in word_grams(ws) if (i := vocab.get(g)) is not None})
+        return list({i for g in word_grams(ws) + marks(text) if (i := vocab.get(g)) is not None})
 
     def char_block(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, l2-normalised values) of one word's character grams; cached."""
@@ -73,8 +73,8 @@ class Vectoriser:
             self._char_cache[word] = got
         return got
 
-    def word_block(self, ws: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        cols = np.array(self.word_columns(ws), dtype=np.int64)
+    def word_block(self, ws: list[str], text: str) -> tuple[np.ndarray, np.ndarray]:
+        cols = np.array(self.word_columns(ws, text), dtype=np.int64)
         vals = self._idf[cols]
         if len(cols):
             vals = vals / np.sqrt(vals @ vals)
@@ -88,7 +88,7 @@ class Vectoriser:
         ends = [0]
         for text in texts:
             ws = words(text)
-            c, v = self.word_block(ws)
+            c, v = self.word_block(ws, text)
             parts_c.append(c)
             parts_v.append(v)
             distinct = set(ws)
