@@ -79,3 +79,42 @@ def test_cleaned_text_is_always_storable_utf8(text: str) -> None:
         assert clean_message(text) == cleaned
     except BadMessage as e:
         assert str(e)
+
+
+ANY_TEXT = st.text(alphabet=st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)),
+                   max_size=300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ANY_TEXT)
+def test_reply_to_any_text_is_a_turn_or_a_kind_refusal(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    """Whatever a chat platform hands over, lone surrogates included: the turn is stored
+    and answered, or refused with a message for the trainee; never a database error."""
+    import asyncio
+
+    async def one() -> None:
+        store = await Store.open(tmp_path_factory.mktemp("prop") / "p.sqlite3")
+        try:
+            service = HotseatService(store, Library.load())
+            who = Who("local", "C1", "U1", "ana")
+            await service.start(who, "double-billing", seed=1)
+            try:
+                reply = await service.reply(who, text)
+            except BadMessage as e:
+                assert str(e)
+                return
+            reply.turn.trainee.encode("utf-8")
+            assert reply.customer
+        finally:
+            await store.close()
+
+    asyncio.run(one())
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANY_TEXT)
+def test_classify_any_text_lone_surrogates_included(text: str) -> None:
+    from bot.classifier import classify
+
+    for d in classify(text):
+        assert text[d.start:d.end] == d.text
