@@ -12,6 +12,7 @@ from functools import cache
 
 from ..labels import LABELS
 from ..model import Detection
+from . import conventions
 from .model import Model
 
 __all__ = ["classify", "labels", "labels_many", "model"]
@@ -27,12 +28,18 @@ def _usable(text: object) -> bool:
     return isinstance(text, str) and bool(text) and not text.isspace()
 
 
+def _found(m: Model, text: str) -> set[str]:
+    return conventions.apply(text, {m.labels[j] for j in m.predict(text)})
+
+
 def classify(text: str) -> list[Detection]:
     """Every behaviour present in one message, each with the words that showed it, by position."""
     if not _usable(text):
         return []
     m = model()
-    out = [Detection(m.labels[j], s, e, text[s:e]) for j, (s, e) in m.evidence(text, m.predict(text)).items()]
+    keep = _found(m, text)
+    found = [j for j, lab in enumerate(m.labels) if lab in keep]
+    out = [Detection(m.labels[j], s, e, text[s:e]) for j, (s, e) in m.evidence(text, found).items()]
     out.sort(key=lambda d: (d.start, _ORDER[d.label]))
     return out
 
@@ -42,7 +49,8 @@ def labels(text: str) -> list[str]:
     if not _usable(text):
         return []
     m = model()
-    return [m.labels[j] for j in m.predict(text)]
+    keep = _found(m, text)
+    return [lab for lab in m.labels if lab in keep]
 
 
 def labels_many(texts: Sequence[str]) -> list[list[str]]:
@@ -50,7 +58,11 @@ def labels_many(texts: Sequence[str]) -> list[list[str]]:
     m = model()
     usable = [t if _usable(t) else "" for t in texts]
     hits = m.logits_many(usable) >= m.thresholds
-    return [[m.labels[j] for j in row.nonzero()[0]] if t else [] for t, row in zip(usable, hits)]
+    out = []
+    for text, row in zip(usable, hits):
+        keep = conventions.apply(text, {m.labels[j] for j in row.nonzero()[0]}) if text else set()
+        out.append([lab for lab in m.labels if lab in keep])
+    return out
 
 
 _ORDER = {lab: i for i, lab in enumerate(LABELS)}
