@@ -37,6 +37,7 @@ from typing import Any, Callable, TypeVar
 
 import aiosqlite
 
+from bot.errors import BadMessage
 from bot.model import Detection, Hint, Turn
 
 __all__ = [
@@ -463,7 +464,14 @@ class Store:
             return await _on_thread(db, fn, *args)
         except StoreError:
             raise
-        except (sqlite3.Error, OverflowError, UnicodeEncodeError) as e:
+        except (OverflowError, UnicodeEncodeError) as e:
+            # A value that cannot be stored (half an emoji, a number past 64 bits) is the
+            # input's fault, not the database's: say so, and never "cannot reach its database".
+            raise BadMessage(
+                "That could not be saved: it holds broken characters or a number too large to keep. "
+                "Please send it again in plain text."
+            ) from e
+        except sqlite3.Error as e:
             raise StoreError(f"Could not use the Hotseat database at {self.path}: {e}.") from e
 
     # -- sessions -------------------------------------------------------------------

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import BadMessage
+
 import bot.store as store_mod
 from bot.model import Detection, Hint, Turn
 from bot.store import (
@@ -213,7 +215,7 @@ async def test_duplicate_turn_index_changes_nothing(tmp_path):
 async def test_unstorable_text_rolls_back_the_whole_turn(store):
     rec = await start(store)
     await store.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
-    with pytest.raises(StoreError):  # a lone surrogate cannot be encoded as UTF-8
+    with pytest.raises(BadMessage):  # a lone surrogate cannot be encoded as UTF-8: the input's fault
         await store.record_turn(rec.id, turn(1, "bad \ud800 text"), {"turn": 1}, 1002.0)
     assert await store.turns(rec.id) == [turn(0)]
     assert (await store.get_session(rec.id)).engine == {"turn": 0}

@@ -118,3 +118,19 @@ def test_classify_any_text_lone_surrogates_included(text: str) -> None:
 
     for d in classify(text):
         assert text[d.start:d.end] == d.text
+
+
+async def test_a_value_the_database_cannot_hold_is_not_called_a_database_failure(tmp_path: Path) -> None:
+    """Half an emoji in a display name from a chat platform: the user is told what is wrong
+    with the value, never that Hotseat cannot reach its database."""
+    from bot.store import StoreError
+
+    store = await Store.open(tmp_path / "v.sqlite3")
+    try:
+        with pytest.raises(BadMessage) as err:
+            await store.create_session(workspace="w", channel="c", user="u", user_name="ana \ud83d",
+                                       persona_id="double-billing", seed=1, engine={}, now=1.0)
+        assert not isinstance(err.value, StoreError) and "broken characters" in str(err.value)
+        assert await store.find_active("w", "c", "u") is None  # nothing half-written
+    finally:
+        await store.close()
