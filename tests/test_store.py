@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import BadMessage
-
 import bot.store as store_mod
+from bot.errors import BadMessage
 from bot.model import Detection, Hint, Turn
 from bot.store import (
     ActiveSessionExists,
