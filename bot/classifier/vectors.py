@@ -88,16 +88,13 @@ class Vectoriser:
         ends = [0]
         for text in texts:
             ws = words(text)
-            c, v = self.word_block(ws, text)
-            parts_c.append(c)
-            parts_v.append(v)
-            distinct = set(ws)
+            blocks = [self.word_block(ws, text)]
+            distinct = sorted(set(ws))
             share = self.char_weight / len(distinct) if distinct else 0.0
-            for w in sorted(distinct):
-                c, v = self.char_block(w)
-                parts_c.append(c)
-                parts_v.append(v * share)
-            ends.append(ends[-1] + sum(len(c) for c in parts_c[len(parts_c) - len(distinct) - 1:]))
+            blocks += [(c, v * share) for c, v in map(self.char_block, distinct)]
+            parts_c += [c for c, _ in blocks]
+            parts_v += [v for _, v in blocks]
+            ends.append(ends[-1] + sum(len(c) for c, _ in blocks))
         cols = np.concatenate(parts_c) if parts_c else np.zeros(0, dtype=np.int64)
         data = np.concatenate(parts_v).astype(np.float32) if parts_v else np.zeros(0, dtype=np.float32)
         return np.asarray(ends, dtype=np.int64), cols, data
