@@ -116,6 +116,9 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"in {meta['train_seconds']} s; dev ({meta['dev_messages']} messages) micro-F1 {meta['dev_micro_f1']:.3f}")
     for n, f1 in meta.get("learning_curve", []):
         print(f"  learning curve: {n:>6} training messages -> dev micro-F1 {f1:.3f}")
+    if args.plot and meta.get("learning_curve"):
+        Path(args.plot).write_text(train.curve_svg(meta["learning_curve"]), encoding="utf-8")
+        print(f"wrote the learning curve to {args.plot}")
     print(f"wrote {args.out}")
     return 0
 
@@ -324,6 +327,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--min-df", type=int, default=2, help="keep n-grams seen in this many messages (default 2)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--curve", action="store_true", help="also print the learning curve on dev")
+    p.add_argument("--plot", metavar="SVG", help="with --curve: also draw it to this SVG file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_train)
 

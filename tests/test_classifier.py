@@ -314,6 +314,18 @@ def test_a_different_seed_or_setting_changes_the_weights(tmp_path: Path) -> None
     assert not np.array_equal(a.coef, b.coef)
 
 
+def test_learning_curve_plot_is_an_svg_with_every_point() -> None:
+    pytest.importorskip("sklearn")
+    import xml.etree.ElementTree as ET
+
+    from bot.classifier.train import curve_svg
+
+    root = ET.fromstring(curve_svg([(100, 0.61), (200, 0.7), (400, 0.78)]))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg" and len(root.findall(f"{ns}circle")) == 3
+    assert {"0.610", "0.780", "400"} <= {t.text for t in root.findall(f"{ns}text")}
+
+
 def test_corpus_errors_name_the_file(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     from bot.classifier import train

@@ -184,6 +184,33 @@ def learning_curve(corpus: Corpus, settings: Settings = Settings(),
     return out
 
 
+def curve_svg(points: Sequence[tuple[int, float]], width: int = 480, height: int = 300) -> str:
+    """The learning curve as a small SVG chart (log-scaled training size), for docs/."""
+    import math
+
+    left, right, top, bottom = 64, 40, 20, 44
+    xs = [math.log2(n) for n, _ in points]
+    lo_y = math.floor(min(f for _, f in points) * 20) / 20
+    x_of = lambda v: left + (v - xs[0]) / ((xs[-1] - xs[0]) or 1) * (width - left - right)  # noqa: E731
+    y_of = lambda f: top + (1 - (f - lo_y) / (1 - lo_y)) * (height - top - bottom)  # noqa: E731
+    path = " ".join(f"{x_of(x):.1f},{y_of(f):.1f}" for x, (_, f) in zip(xs, points))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="12"><rect width="100%" height="100%" fill="white"/>']
+    for k in range(int(round((1 - lo_y) / 0.05)) + 1):
+        f = lo_y + 0.05 * k
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y_of(f):.1f}" y2="{y_of(f):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{y_of(f) + 4:.1f}" text-anchor="end">{f:.2f}</text>')
+    for x, (n, f) in zip(xs, points):
+        out.append(f'<circle cx="{x_of(x):.1f}" cy="{y_of(f):.1f}" r="3.5" fill="#1f6feb"/>'
+                   f'<text x="{x_of(x):.1f}" y="{height - bottom + 16}" text-anchor="middle">{n:,}</text>'
+                   f'<text x="{x_of(x):.1f}" y="{y_of(f) - 8:.1f}" text-anchor="middle">{f:.3f}</text>')
+    out.append(f'<polyline points="{path}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 8}" text-anchor="middle">training messages '
+               f'(log scale)</text><text x="14" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 14 {(top + height - bottom) / 2})">dev micro-F1</text></svg>')
+    return "\n".join(out) + "\n"
+
+
 def main(root: Path = CORPUS, out: Path = WEIGHTS, settings: Settings = Settings(), curve: bool = False) -> Model:
     corpus = load_corpus(root)
     model = train(corpus, settings)
