@@ -11,10 +11,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-# Mood bands, the same as the persona engine's (bot/persona.py band_of): calm 0-34,
-# upset 35-69, furious 70-100.
-UPSET = 35
-FURIOUS = 70
+from .mood import FURIOUS, UPSET
 
 # Poor behaviours from most to least harmful; a message showing several is coached on
 # the first. Rude and blame come first because they raise anger the most.

@@ -11,6 +11,23 @@ from .labels import GOOD
 
 NOTHING = "nothing"  # the weight key for a message that shows no behaviour
 
+# Mood bands: the customer speaks from "calm" lines below UPSET, "upset" ones below
+# FURIOUS, "furious" ones from there to 100. The engine, coaching and every mood meter
+# read them here.
+UPSET = 35
+FURIOUS = 70
+BANDS: tuple[str, ...] = ("calm", "upset", "furious")
+
+
+def band_of(mood: int) -> str:
+    """The mood band of an anger level: calm 0-34, upset 35-69, furious 70-100."""
+    if mood < UPSET:
+        return "calm"
+    if mood < FURIOUS:
+        return "upset"
+    return "furious"
+
+
 DEFAULT_WEIGHTS: Mapping[str, int] = {
     "greeting": -2,
     "empathy": -10,

@@ -10,17 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "customer_left")
-BANDS: tuple[str, ...] = ("calm", "upset", "furious")
-
-
-def band_of(mood: int) -> str:
-    """The mood band a line is chosen from: calm 0-34, upset 35-69, furious 70-100."""
-    if mood < 35:
-        return "calm"
-    if mood < 70:
-        return "upset"
-    return "furious"
+from .mood import BANDS, band_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,9 @@ from . import persona_graph
 from .guards import GUARDS, GuardParamError
 from .labels import LABEL_SET, LABELS
 from .mood import DEFAULT_WEIGHTS, NOTHING
-from .persona import BANDS, OUTCOMES, Fact, Guard, Lines, Persona, State, Transition
+from .mood import BANDS
+from .outcomes import ENDINGS
+from .persona import Fact, Guard, Lines, Persona, State, Transition
 from .persona_yaml import Document, Problem, YamlProblem, quoted, read_document, read_file
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -298,8 +300,8 @@ def _states(r: _Reader, value: Any, path: tuple) -> dict[str, State]:
             r.problem(p, "needs 'lines:', what the customer says in this state")
         lines = r.lines(body.get("lines"), p + ("lines",), f"state:{name}") if "lines" in body else None
         outcome = body.get("outcome")
-        if outcome is not None and outcome not in OUTCOMES:
-            r.problem(p + ("outcome",), f"{quoted(outcome)} is not an outcome; use one of {', '.join(OUTCOMES)}")
+        if outcome is not None and outcome not in ENDINGS:
+            r.problem(p + ("outcome",), f"{quoted(outcome)} is not an outcome; use one of {', '.join(ENDINGS)}")
             outcome = None
         hint = r.text(body.get("hint"), p + ("hint",), required=False)
         transitions = _transitions(r, body.get("transitions"), p + ("transitions",))

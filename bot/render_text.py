@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .persona import Persona, band_of
+from .mood import band_of
+from .persona import Persona
 from .scoring import Debrief
 from .service import Ending, Leaderboard, PastSession
 

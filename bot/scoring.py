@@ -21,8 +21,8 @@ from typing import Any, Iterable, Mapping
 from . import coaching
 from .labels import GOOD, LABEL_SET, LABELS
 from .model import Transcript, Turn
+from .outcomes import OUTCOMES
 
-OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "customer_left", "unfinished")
 DIMENSIONS: tuple[str, ...] = ("empathy", "listening", "ownership", "solution", "professionalism", "closing")
 
 # --- Dimensions ------------------------------------------------------------------------
@@ -507,4 +507,4 @@ def score(transcript: Transcript) -> Debrief:
     )
 
 
-__all__ = ["DIMENSIONS", "OUTCOMES", "Debrief", "Quote", "score"]
+__all__ = ["DIMENSIONS", "Debrief", "Quote", "score"]

@@ -39,6 +39,7 @@ import aiosqlite
 
 from bot.errors import BadMessage
 from bot.model import Detection, Hint, Turn
+from bot.outcomes import OUTCOMES
 
 __all__ = [
     "ActiveSessionExists",
@@ -54,7 +55,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-OUTCOMES: frozenset[str] = frozenset({"resolved", "escalated", "customer_left", "unfinished"})
 
 _WHAT_TO_DO = "Pass --db PATH or set HOTSEAT_DB to a writable location."
 

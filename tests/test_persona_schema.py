@@ -22,7 +22,8 @@ from jsonschema import Draft202012Validator
 from bot.guards import GUARDS
 from bot.labels import LABELS
 from bot.mood import DEFAULT_WEIGHTS
-from bot.persona import BANDS, OUTCOMES
+from bot.mood import BANDS
+from bot.outcomes import ENDINGS as OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ROOT / "personas"

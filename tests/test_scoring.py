@@ -17,7 +17,8 @@ from bot import coaching
 from bot.coaching import hint_for
 from bot.labels import GOOD, LABELS, POOR
 from bot.model import Detection, Hint, Transcript, Turn
-from bot.scoring import DIMENSIONS, OUTCOMES, Debrief, score
+from bot.outcomes import OUTCOMES
+from bot.scoring import DIMENSIONS, Debrief, score
 
 STYLES = {"collaborating", "competing", "avoiding", "accommodating", "compromising"}
 
