@@ -169,8 +169,6 @@ HINTS: Mapping[str, str] = {
     "remedy": "You've heard them — now offer a concrete remedy with a timeline: "
     "'I'll refund the extra charge now; you'll see it within 3 days.'",
     "timeline": "Tell them when and how the fix happens: 'You'll get a confirmation email within the hour.'",
-    "tactful_no": "Say no with a reason and an alternative: "
-    "'I can't waive the fee because it's set by the bank, but I can split it into two payments.'",
     "ownership": "Take ownership so they know someone is on it: "
     "'That's on us, and I'll see it through personally.'",
     "escalation": "They're still furious after a real remedy — offer the next level: "
@@ -229,20 +227,16 @@ def _has(done: Mapping[str, int], *labels: str) -> bool:
     return any(done.get(lab, 0) > 0 for lab in labels)
 
 
-def _pick(
-    done: Mapping[str, int], mood: int, last: Sequence[str], impossible_ask: bool, near_end: bool
-) -> tuple[str, str]:
+def _pick(done: Mapping[str, int], mood: int, last: Sequence[str]) -> tuple[str, str]:
     """The most useful next move as (kind, text); kind is 'correct' or a HINTS key.
 
-    Order: fix what just went wrong, then the customer's impossible demand, then the
-    standard path (acknowledge, ask, restate if still hot, remedy, timeline, own it),
-    then closing. A step already done is skipped, so the tip always moves them on.
+    Order: fix what just went wrong, then the standard path (acknowledge, ask, restate
+    if still hot, remedy, timeline, own it), then closing. A step already done is
+    skipped, so the tip always moves them on.
     """
     for label in POOR_BY_HARM:
         if label in last:
             return "correct", f"In your last message you {FAULT[label]}. {INSTEAD[label]}"
-    if impossible_ask and "tactful_no" not in last:
-        return "tactful_no", HINTS["tactful_no"]
     acknowledged = _has(done, "empathy", "apology")
     remedied = _has(done, *OFFER_LABELS)
     if not acknowledged:
@@ -261,7 +255,7 @@ def _pick(
             return "ownership", HINTS["ownership"]
         if not _has(done, "escalation_offer"):
             return "escalation", HINTS["escalation"]
-    if near_end or mood < UPSET:
+    if mood < UPSET:
         thanked, followed = _has(done, "gratitude"), _has(done, "follow_up")
         if not thanked and not followed:
             return "close", HINTS["close"]
@@ -280,24 +274,20 @@ def hint_for(
     mood: int,
     last_labels: Sequence[str],
     state_hint: str | None = None,
-    *,
-    impossible_ask: bool = False,
-    near_end: bool = False,
 ) -> str:
     """One concrete coaching tip for the situation right now.
 
     done: how often each label was shown so far; mood: customer anger 0-100;
     last_labels: the labels of the trainee's latest message; state_hint: the persona
-    author's tip for the current state. impossible_ask / near_end let the engine say
-    what the labels cannot (the customer demanded something that can't be given; the
-    conversation is about to end).
+    author's tip for the current state (which knows what the labels cannot, such as a
+    demand that can't be met).
 
     The author's hint knows the scenario, so it leads. It is combined with ours when
     ours adds something: a correction of the last message or a missing acknowledgement
     of an upset customer comes first (that is what will hurt next), and an author hint
     that names a technique without wording gets an example phrase.
     """
-    kind, text = _pick(done, mood, last_labels, impossible_ask, near_end)
+    kind, text = _pick(done, mood, last_labels)
     author = (state_hint or "").strip()
     if not author:
         return text
