@@ -29,7 +29,6 @@ class Turn:
     customer: str
     state: str
     mood: int
-    hinted: bool = False
 
     @property
     def labels(self) -> list[str]:

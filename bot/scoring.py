@@ -473,7 +473,7 @@ def score(transcript: Transcript) -> Debrief:
     _validate(transcript)
     turns = list(transcript.turns)
     f = _Facts(turns)
-    hints = max(len(transcript.hints), sum(1 for t in turns if t.hinted))
+    hints = len(transcript.hints)
     counts = {lab: f.count(lab) for lab in LABELS}
     if not turns:
         return Debrief(

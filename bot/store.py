@@ -155,7 +155,7 @@ CREATE TABLE turns (
     customer    TEXT    NOT NULL,
     state       TEXT    NOT NULL,
     mood        INTEGER NOT NULL,
-    hinted      INTEGER NOT NULL DEFAULT 0,
+    hinted      INTEGER NOT NULL DEFAULT 0,  -- unused since hints are their own rows; kept for old files
     created_at  REAL    NOT NULL,
     PRIMARY KEY (session_id, idx)
 );
@@ -625,7 +625,7 @@ class Store:
         engine_json = _dumps(engine)
         detections = _dumps([[d.label, d.start, d.end, d.text] for d in turn.detections])
         row = (session_id, turn.index, turn.trainee, detections, turn.customer, turn.state,
-               turn.mood, int(turn.hinted), now, source)
+               turn.mood, now, source)
 
         def body(conn: sqlite3.Connection) -> None:
             if source is not None and _has_source(conn, session_id, source):
@@ -642,7 +642,7 @@ class Store:
             try:
                 conn.execute(
                     "INSERT INTO turns (session_id, idx, trainee, detections, customer, state,"
-                    " mood, hinted, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " mood, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row,
                 )
             except sqlite3.IntegrityError as e:
@@ -703,7 +703,7 @@ class Store:
 
         def fetch(conn: sqlite3.Connection) -> list[Turn]:
             rows = conn.execute(
-                "SELECT idx, trainee, detections, customer, state, mood, hinted FROM turns"
+                "SELECT idx, trainee, detections, customer, state, mood FROM turns"
                 " WHERE session_id = ? ORDER BY idx",
                 (session_id,),
             ).fetchall()
@@ -715,7 +715,6 @@ class Store:
                     customer=r[3],
                     state=r[4],
                     mood=r[5],
-                    hinted=bool(r[6]),
                 )
                 for r in rows
             ]

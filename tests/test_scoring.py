@@ -7,7 +7,6 @@ way the classifier should label the line, so the tests pin the rubric and not a 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -148,12 +147,6 @@ def test_hints_cost_points_and_are_capped():
     assert none.score - three.score == 9
     assert none.score - ten.score == 15
     assert none.dimensions == three.dimensions, "hints cost overall points, not dimension points"
-
-
-def test_hinted_turns_count_when_hint_records_are_missing():
-    t = conversation(EXCELLENT)
-    t.turns[1] = replace(t.turns[1], hinted=True)
-    assert score(t).hints_used == 1
 
 
 # --- Dimensions: diminishing returns, penalties, timing --------------------------------
@@ -468,19 +461,17 @@ def test_hint_blank_state_hint_is_ignored():
 
 # --- Properties -----------------------------------------------------------------------------
 
-turn_strategy = st.builds(
-    lambda labels, mood, text, hinted: (labels, mood, text, hinted),
+turn_strategy = st.tuples(
     st.sets(st.sampled_from(LABELS), max_size=6),
     st.integers(0, 100),
     st.text(max_size=260),
-    st.booleans(),
 )
 
 
 def build(raw: list, outcome: str, hints: int) -> Transcript:
     turns = [
-        Turn(i, text, tuple(Detection(lab, 0, len(text), text) for lab in sorted(labels)), "…", "s", mood, hinted)
-        for i, (labels, mood, text, hinted) in enumerate(raw, start=1)
+        Turn(i, text, tuple(Detection(lab, 0, len(text), text) for lab in sorted(labels)), "…", "s", mood)
+        for i, (labels, mood, text) in enumerate(raw, start=1)
     ]
     return Transcript("p", 3, outcome, turns, [Hint(1, "h")] * hints)
 
@@ -507,8 +498,8 @@ def test_random_transcripts_always_give_a_bounded_debrief(raw, outcome, hints):
 def test_adding_a_poor_behaviour_never_raises_the_score(raw, outcome, at, poor):
     at %= len(raw)
     worse = list(raw)
-    labels, mood, text, hinted = worse[at]
-    worse[at] = (labels | {poor}, mood, text, hinted)
+    labels, mood, text = worse[at]
+    worse[at] = (labels | {poor}, mood, text)
     assert score(build(worse, outcome, 0)).score <= score(build(raw, outcome, 0)).score
 
 

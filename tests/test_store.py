@@ -34,7 +34,7 @@ async def store(tmp_path):
     await s.close()
 
 
-def turn(i: int, text: str = "", *, hinted: bool = False) -> Turn:
+def turn(i: int, text: str = "") -> Turn:
     trainee = text or f"I understand, let me fix that ({i})"
     return Turn(
         index=i,
@@ -43,7 +43,6 @@ def turn(i: int, text: str = "", *, hinted: bool = False) -> Turn:
         customer=f"Fine. ({i})",
         state="calming",
         mood=i % 5 - 2,
-        hinted=hinted,
     )
 
 
@@ -83,7 +82,7 @@ async def test_session_turns_hints_and_engine_survive_restart(tmp_path):
         rec = await start(s, engine=engine, thread="1700000000.000100")
         await s.record_turn(rec.id, turn(0), {**engine, "mood": -2}, 1001.0)
         await s.record_hint(rec.id, Hint(turn=1, text="Try acknowledging the wait."), {**engine, "mood": -2, "hints": 1}, 1002.0)
-        await s.record_turn(rec.id, turn(1, hinted=True), {**engine, "mood": 0, "hints": 1}, 1003.0)
+        await s.record_turn(rec.id, turn(1), {**engine, "mood": 0, "hints": 1}, 1003.0)
 
     async with await Store.open(path) as s:
         again = await s.get_session(rec.id)
@@ -91,7 +90,7 @@ async def test_session_turns_hints_and_engine_survive_restart(tmp_path):
         assert again.engine == {**engine, "mood": 0, "hints": 1}
         assert (again.status, again.updated_at, again.started_at) == ("active", 1003.0, 1000.0)
         assert again.thread == "1700000000.000100"
-        assert await s.turns(rec.id) == [turn(0), turn(1, hinted=True)]
+        assert await s.turns(rec.id) == [turn(0), turn(1)]
         assert await s.hints(rec.id) == [Hint(1, "Try acknowledging the wait.")]
         assert [r.id for r in await s.active_sessions()] == [rec.id]
         assert (await s.find_active("T1", "C1", "U1")).id == rec.id
@@ -475,7 +474,7 @@ async def test_unicode_control_characters_and_large_text_round_trip(tmp_path):
     big = (odd + "x" * 997) * 100  # ~100 kB
     assert len(big) > 100_000
     t = Turn(index=0, trainee=big, detections=(Detection("apology", 3, 9, odd),),
-             customer=odd, state=odd, mood=-5, hinted=True)
+             customer=odd, state=odd, mood=-5)
     engine = {"text": big, odd: [odd, None, 1.5, True]}
     async with await Store.open(path) as s:
         rec = await start(s, user=odd, user_name=odd, channel=odd, thread=odd, engine=engine)
