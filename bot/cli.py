@@ -70,12 +70,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
         texts = (line.rstrip("\n") for line in stdin)
     for text in texts:
-        row: dict[str, object] = {"text": clean_text(text), "labels": []}
         try:
-            row["labels"] = [d.label for d in classify(clean_message(text))]
+            cleaned = clean_message(text)
         except BadMessage as e:
-            row["error"] = str(e)
-        _out(row)
+            _out({"text": clean_text(text), "labels": [], "error": str(e)})
+            continue
+        _out({"text": cleaned, "labels": [d.label for d in classify(cleaned)]})
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -22,41 +21,17 @@ from hypothesis import strategies as st
 from bot import persona_loader, persona_yaml
 from bot.library import Library
 from bot.persona_loader import PersonaInvalid, load_file, load_text
+from test_persona_loader import GOOD as MINIMAL  # the smallest valid persona, plus a fact below
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "personas").glob("*.yaml"))
 
-GOOD = textwrap.dedent(
-    """\
-    id: tiny
-    name: Tina
-    scenario: A tiny test customer.
-    brief: Tina wants her money back.
-    difficulty: 1
-    industry: testing
-    mood:
-      start: 50
-    start: upset
-    facts:
-      - topic: account
-        asked_by: [account, "log ?in"]
-        answer: "tina@example.com"
-    states:
-      upset:
-        lines: ["Where is my money?"]
-        transitions:
-          - to: done
-            on: [solution]
-          - to: gone
-            on: [rude]
-      done:
-        outcome: resolved
-        lines: ["Thanks."]
-      gone:
-        outcome: customer_left
-        lines: ["Bye."]
-    """
-)
+GOOD = MINIMAL.replace("start: upset\n", """start: upset
+facts:
+  - topic: account
+    asked_by: [account, "log ?in"]
+    answer: "tina@example.com"
+""")
 
 
 @contextlib.contextmanager

@@ -69,7 +69,7 @@ class Model:
         if wcols:
             cols = np.asarray(wcols)
             seg = np.repeat(np.arange(len(texts)), wsizes)
-            vals = vec._idf[cols]
+            vals = vec.idf[cols]
             vals /= np.sqrt(np.bincount(seg, weights=vals * vals, minlength=len(texts)))[seg]
             out += _segment_sum(self.coef[cols] * vals[:, None].astype(np.float32), wsizes)
         if rows:
@@ -126,7 +126,7 @@ class Model:
                     cols.append(col)
                     spans.append((a, b))
         has_word = [any(toks[k].group()[0].isalnum() for k in range(a, b + 1)) for a, b in spans]
-        weights = (self.coef[cols][:, list(labels)] * self.vectoriser._idf[cols][:, None]) if cols else None
+        weights = (self.coef[cols][:, list(labels)] * self.vectoriser.idf[cols][:, None]) if cols else None
         out = {}
         for k, j in enumerate(labels):
             out[j] = whole if weights is None else _widen(toks, spans, has_word, weights[:, k]) or whole
@@ -142,7 +142,7 @@ class Model:
             coef=self.coef.astype(np.float16),
             bias=self.bias.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
-            idf=np.asarray(vec.idf, dtype=np.float32),
+            idf=vec.idf.astype(np.float32),
             words=np.frombuffer("\n".join(words).encode(), dtype=np.uint8),
             chars=np.frombuffer("\n".join(chars).encode(), dtype=np.uint8),
             char_weight=np.float32(vec.char_weight),
@@ -161,7 +161,7 @@ class Model:
             vec = Vectoriser(
                 dict(zip(words, range(len(words)))),
                 dict(zip(chars, range(len(words), len(words) + len(chars)))),
-                z["idf"].astype(np.float64).tolist(),
+                z["idf"],
                 float(z["char_weight"]),
             )
             return cls(

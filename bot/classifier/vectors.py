@@ -23,14 +23,13 @@ _CACHE_MAX = 50_000  # distinct words whose character columns are remembered
 
 
 class Vectoriser:
-    __slots__ = ("words", "chars", "idf", "char_weight", "_idf", "_char_cache")
+    __slots__ = ("words", "chars", "idf", "char_weight", "_char_cache")
 
     def __init__(self, words: dict[str, int], chars: dict[str, int], idf: Sequence[float], char_weight: float) -> None:
         self.words = words  # word n-gram -> column
         self.chars = chars  # char n-gram -> column (numbered after the word block)
-        self.idf = list(idf)
+        self.idf = np.asarray(idf, dtype=np.float64)  # per column
         self.char_weight = char_weight
-        self._idf = np.asarray(self.idf, dtype=np.float64)
         self._char_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
@@ -64,7 +63,7 @@ class Vectoriser:
         if got is None:
             vocab = self.chars
             cols = np.array(sorted({i for g in char_grams(word) if (i := vocab.get(g)) is not None}), dtype=np.int64)
-            vals = self._idf[cols]
+            vals = self.idf[cols]
             if len(cols):
                 vals = vals / np.sqrt(vals @ vals)
             got = (cols, vals)
@@ -75,7 +74,7 @@ class Vectoriser:
 
     def word_block(self, ws: list[str], text: str) -> tuple[np.ndarray, np.ndarray]:
         cols = np.array(self.word_columns(ws, text), dtype=np.int64)
-        vals = self._idf[cols]
+        vals = self.idf[cols]
         if len(cols):
             vals = vals / np.sqrt(vals @ vals)
         return cols, vals
