@@ -109,15 +109,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"hotseat: {e}", file=sys.stderr)
         return 2
     meta = model.meta or {}
+    curve = meta.get("learning_curve", [])
+    if args.plot and curve:
+        Path(args.plot).write_text(train.curve_svg(curve), encoding="utf-8")
     if args.json:
         _out(meta)
         return 0
     print(f"trained on {meta['train_messages']} messages ({meta['features']} features) "
           f"in {meta['train_seconds']} s; dev ({meta['dev_messages']} messages) micro-F1 {meta['dev_micro_f1']:.3f}")
-    for n, f1 in meta.get("learning_curve", []):
+    for n, f1 in curve:
         print(f"  learning curve: {n:>6} training messages -> dev micro-F1 {f1:.3f}")
-    if args.plot and meta.get("learning_curve"):
-        Path(args.plot).write_text(train.curve_svg(meta["learning_curve"]), encoding="utf-8")
+    if args.plot and curve:
         print(f"wrote the learning curve to {args.plot}")
     print(f"wrote {args.out}")
     return 0

@@ -80,8 +80,6 @@ def test_but_erases_empathy_before_a_flat_refusal() -> None:
           {"empathy", "apology"})
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of this model: 'that's simply how the system works' after "
-                   "empathy is not read as a refusal, so the rule that erases the empathy never fires")
 def test_but_erases_empathy_before_a_policy_brush_off() -> None:
     check("I hear how annoyed you are, but that's simply how the system works.", {"stonewall"}, {"empathy", "apology"})
 
