@@ -28,9 +28,9 @@ LINE = "I'm so sorry about the double charge, could you tell me the email on the
 CHILD = """
 import asyncio, sys, time
 sys.path.insert(0, {root!r})
-from bot.library import Library
-from bot.service import HotseatService, Who
-from bot.store import Store
+from bot.persona.library import Library
+from bot.core.service import HotseatService, Who
+from bot.store.sqlite import Store
 
 async def main():
     store = await Store.open({db!r})
@@ -46,9 +46,9 @@ asyncio.run(main())
 
 
 async def fill(db: Path, sessions: int) -> None:
-    from bot.library import Library
-    from bot.service import HotseatService, Who
-    from bot.store import Store
+    from bot.persona.library import Library
+    from bot.core.service import HotseatService, Who
+    from bot.store.sqlite import Store
 
     store = await Store.open(db)
     service = HotseatService(store, Library.load())

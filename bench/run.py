@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import aiosqlite  # noqa: E402
 
-from bot.library import Library  # noqa: E402
-from bot.service import HotseatService, Who  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.persona.library import Library  # noqa: E402
+from bot.core.service import HotseatService, Who  # noqa: E402
+from bot.store.sqlite import Store  # noqa: E402
 
 from classifier import measure as classifier_speed  # noqa: E402  (bench/classifier.py)
 

@@ -26,11 +26,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import aiohttp  # noqa: E402
 
-from bot.library import Library  # noqa: E402
-from bot.service import HotseatService  # noqa: E402
-from bot.slack.frontend import SlackFrontEnd  # noqa: E402
-from bot.slack.settings import SlackSettings  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.persona.library import Library  # noqa: E402
+from bot.core.service import HotseatService  # noqa: E402
+from bot.frontends.slack.app import SlackFrontEnd  # noqa: E402
+from bot.frontends.slack.settings import SlackSettings  # noqa: E402
+from bot.store.sqlite import Store  # noqa: E402
 from run import MESSAGES, pct  # noqa: E402
 from slack_fakes import FakeSlack, sign  # noqa: E402
 

@@ -15,14 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Iterable, Sequence
 
-from . import __version__
-from .config import db_path
-from .errors import HotseatError
-from .library import Library, personas_dir
-from .persona_graph import mermaid
+from bot import __version__
+from bot.config import db_path
+from bot.core.errors import HotseatError
+from bot.persona.library import Library, personas_dir
+from bot.persona.graph import mermaid
 
 if TYPE_CHECKING:
-    from .service import HotseatService
+    from bot.core.service import HotseatService
 
 # The service, classifier and store are imported where used: `personas validate` and
 # `--help` stay quick and work even while another part is broken.
@@ -40,8 +40,8 @@ def _library(args: argparse.Namespace) -> Library:
 async def open_service(
     args: argparse.Namespace, db: Path | None = None, platform: str = "console"
 ) -> AsyncIterator[HotseatService]:
-    from .service import HotseatService
-    from .store import Store
+    from bot.core.service import HotseatService
+    from bot.store.sqlite import Store
 
     store = await Store.open(db or db_path(args.db))
     try:
@@ -59,9 +59,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     """
     import io
 
-    from .classifier import classify
-    from .errors import BadMessage
-    from .text import clean_message, clean_text
+    from bot.classifier import classify
+    from bot.core.errors import BadMessage
+    from bot.core.text import clean_message, clean_text
 
     sys.stdout.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
     if args.text:
@@ -80,7 +80,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, format_report, load_jsonl
+    from bot.classifier.evaluation import evaluate, format_report, load_jsonl
 
     try:
         pairs = load_jsonl(Path(args.file))
@@ -97,7 +97,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     try:
-        from .classifier import train
+        from bot.classifier import train
     except ImportError as e:  # scikit-learn is a training-only dependency
         print(f"hotseat: training needs the [train] extra ({e.name} is missing): pip install -e '.[train]'",
               file=sys.stderr)
@@ -141,7 +141,7 @@ def cmd_personas(args: argparse.Namespace) -> int:
         if args.json:
             _out([p.summary() for p in lib.sorted()])
         else:
-            from .render_text import persona_line
+            from bot.frontends.console.render import persona_line
 
             for p in lib.sorted():
                 print(persona_line(p))
@@ -157,8 +157,8 @@ def cmd_personas(args: argparse.Namespace) -> int:
 
 
 async def _simulate(args: argparse.Namespace) -> int:
-    from . import render_text as render
-    from .service import Who, transcript_turns
+    from bot.frontends.console import render as render
+    from bot.core.service import Who, transcript_turns
 
     try:
         script = Path(args.script).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -205,7 +205,7 @@ async def _simulate(args: argparse.Namespace) -> int:
 
 
 async def _leaderboard(args: argparse.Namespace) -> int:
-    from . import render_text as render
+    from bot.frontends.console import render as render
 
     async with open_service(args) as service:
         board = await service.leaderboard(args.workspace, args.period, args.persona)
@@ -218,7 +218,7 @@ async def _leaderboard(args: argparse.Namespace) -> int:
 
 
 async def _history(args: argparse.Namespace) -> int:
-    from . import render_text as render
+    from bot.frontends.console import render as render
 
     async with open_service(args) as service:
         sessions = await service.history(args.workspace, args.user, args.limit)
@@ -230,7 +230,7 @@ async def _history(args: argparse.Namespace) -> int:
 
 
 async def _console(args: argparse.Namespace) -> int:
-    from .console import Console, local_who
+    from bot.frontends.console.terminal import Console, local_who
 
     async with open_service(args) as service:
         return await Console(service, local_who(args.user)).run(args.persona, args.seed)
@@ -240,8 +240,9 @@ async def _run(args: argparse.Namespace) -> int:
     """Serve one chat platform until interrupted; settings come from the environment or .env."""
     import aiohttp
 
-    from . import frontend, logs
-    from .config import SettingError, load_env_file
+    from bot.frontends import adapter as frontend
+    from bot import logs
+    from bot.config import SettingError, load_env_file
 
     redact = logs.setup()
     load_env_file(args.env_file)
@@ -250,11 +251,11 @@ async def _run(args: argparse.Namespace) -> int:
             for problem in service.library.problems:
                 logging.getLogger("hotseat").warning("skipped a persona file: %s", problem)
             if args.platform == "slack":
-                from .slack.frontend import SlackFrontEnd
+                from bot.frontends.slack.app import SlackFrontEnd
 
                 front: frontend.FrontEnd = SlackFrontEnd.from_env(service, http=args.http, port=args.port)
             else:
-                from .discord.frontend import DiscordFrontEnd
+                from bot.frontends.discord.client import DiscordFrontEnd
 
                 front = DiscordFrontEnd.from_env(service)
             redact.secrets = sorted({*redact.secrets, *front.secrets}, key=len, reverse=True)
@@ -351,8 +352,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .config import load_env_file
-    from .store import StoreError
+    from bot.config import load_env_file
+    from bot.store.sqlite import StoreError
 
     if args.command != "run":  # `run` reads its own --env-file; every command sees the same database
         load_env_file()

@@ -16,9 +16,9 @@ from hypothesis import given, settings, strategies as st
 
 from bot.classifier import classify, labels, labels_many, model
 from bot.classifier.model import WEIGHTS, Model
-from bot.evaluation import Report, evaluate, format_report, load_jsonl
-from bot.labels import LABEL_SET, LABELS
-from bot.model import Detection
+from bot.classifier.evaluation import Report, evaluate, format_report, load_jsonl
+from bot.vocab import LABEL_SET, LABELS
+from bot.core.records import Detection
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

@@ -1,7 +1,7 @@
 import pytest
 
-from bot import commands
-from bot.errors import HotseatError
+from bot.frontends import chat_commands as commands
+from bot.core.errors import HotseatError
 
 
 def test_typed_commands_parse_with_their_arguments() -> None:

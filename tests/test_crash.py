@@ -25,11 +25,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import bot.store as store_mod
-from bot.errors import AlreadyApplied
-from bot.library import Library
-from bot.service import HotseatService, SessionTimedOut, Who
-from bot.store import Store
+import bot.store.sqlite as store_mod
+from bot.core.errors import AlreadyApplied
+from bot.persona.library import Library
+from bot.core.service import HotseatService, SessionTimedOut, Who
+from bot.store.sqlite import Store
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_RUN = [

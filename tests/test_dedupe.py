@@ -1,4 +1,4 @@
-from bot.dedupe import SeenIds
+from bot.frontends.dedupe import SeenIds
 
 
 def test_a_repeat_within_the_window_is_refused_and_forgotten_after_it() -> None:

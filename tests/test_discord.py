@@ -15,15 +15,15 @@ from typing import AsyncIterator
 import discord
 import pytest
 
-from bot import frontend
-from bot.commands import COMMANDS
+from bot.frontends import adapter as frontend
+from bot.frontends.chat_commands import COMMANDS
 from bot.config import SettingError
-from bot.discord import delivery
-from bot.discord.frontend import DiscordFrontEnd
-from bot.discord.settings import DiscordSettings
-from bot.library import Library
-from bot.service import HotseatService
-from bot.store import Store
+from bot.frontends.discord import delivery
+from bot.frontends.discord.client import DiscordFrontEnd
+from bot.frontends.discord.settings import DiscordSettings
+from bot.persona.library import Library
+from bot.core.service import HotseatService
+from bot.store.sqlite import Store
 from discord_fakes import APP_ID, CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord, user
 
 ANA = user(700000000000000001, "Ana")

@@ -9,10 +9,10 @@ import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.discord import embeds
-from bot.discord.delivery import typing_delay
-from bot.scoring import DIMENSIONS, Debrief, Quote
-from bot.service import Ending, HintReply
+from bot.frontends.discord import embeds
+from bot.frontends.discord.delivery import typing_delay
+from bot.debrief.scoring import DIMENSIONS, Debrief, Quote
+from bot.core.service import Ending, HintReply
 
 LIVE = ("@everyone", "@here", "<@1234567890123456789>", "<@&1234567890123456789>", "<@!1234567890123456789>")
 
@@ -66,8 +66,8 @@ def test_autocomplete_entries_and_thread_names_fit(library) -> None:
 
 
 def test_leaderboard_names_cannot_ping(library) -> None:
-    from bot.service import Leaderboard
-    from bot.store import LeaderRow
+    from bot.core.service import Leaderboard
+    from bot.store.sqlite import LeaderRow
 
     board = Leaderboard("week", None, 3, [LeaderRow("U1", "@everyone", 3, 71.25, 80)])
     text = embeds.leaderboard_embed(board).description

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot import engine
-from bot.engine import Conversation
-from bot.labels import LABELS
-from bot.library import Library
+from bot.core import engine
+from bot.core.engine import Conversation
+from bot.vocab import LABELS
+from bot.persona.library import Library
 
 
 @pytest.fixture(scope="module")

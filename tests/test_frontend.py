@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from bot import frontend
-from bot.errors import NotYourSession
-from bot.service import Ending, Who
-from bot.store import StoreError
+from bot.frontends import adapter as frontend
+from bot.core.errors import NotYourSession
+from bot.core.service import Ending, Who
+from bot.store.sqlite import StoreError
 
 
 class Recorder(frontend.FrontEnd):

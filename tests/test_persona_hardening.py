@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import persona_loader, persona_yaml
-from bot.library import Library
-from bot.persona_loader import PersonaInvalid, load_file, load_text
+from bot.persona import loader as persona_loader
+from bot.persona import yaml_reader as persona_yaml
+from bot.persona.library import Library
+from bot.persona.loader import PersonaInvalid, load_file, load_text
 from test_persona_loader import GOOD as MINIMAL  # the smallest valid persona, plus a fact below
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.library import Library
-from bot.persona_loader import PersonaInvalid, load_text
+from bot.persona.library import Library
+from bot.persona.loader import PersonaInvalid, load_text
 
 GOOD = textwrap.dedent(
     """\

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.library import Library
-from bot.service import HotseatService, Who
-from bot.store import Store
+from bot.persona.library import Library
+from bot.core.service import HotseatService, Who
+from bot.store.sqlite import Store
 
 SCRIPTS = Path(__file__).parent / "data" / "scripts"
 LIBRARY = Library.load()

@@ -19,11 +19,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from bot.guards import GUARDS
-from bot.labels import LABELS
-from bot.mood import DEFAULT_WEIGHTS
-from bot.mood import BANDS
-from bot.outcomes import ENDINGS as OUTCOMES
+from bot.persona.guards import GUARDS
+from bot.vocab import LABELS
+from bot.core.mood import DEFAULT_WEIGHTS
+from bot.vocab import BANDS
+from bot.vocab import ENDINGS as OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ROOT / "personas"

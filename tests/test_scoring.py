@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import coaching
-from bot.coaching import hint_for
-from bot.labels import GOOD, LABELS, POOR
-from bot.model import Detection, Hint, Transcript, Turn
-from bot.outcomes import OUTCOMES
-from bot.scoring import DIMENSIONS, Debrief, score
+from bot.debrief import coaching
+from bot.debrief.coaching import hint_for
+from bot.vocab import GOOD, HARM_ORDER, LABELS, POOR
+from bot.core.records import Detection, Hint, Transcript, Turn
+from bot.vocab import OUTCOMES
+from bot.debrief.scoring import DIMENSIONS, Debrief, score
 
 STYLES = {"collaborating", "competing", "avoiding", "accommodating", "compromising"}
 
@@ -514,4 +514,4 @@ def test_hint_for_always_returns_a_tip(done, mood, last, state_hint):
 def test_good_labels_all_have_praise_and_poor_labels_all_have_coaching():
     assert set(coaching.PRAISE) == set(GOOD)
     assert set(coaching.FAULT) == set(coaching.INSTEAD) == set(coaching.CONSEQUENCE) == set(POOR)
-    assert set(coaching.POOR_BY_HARM) == set(POOR)
+    assert sorted(HARM_ORDER) == sorted(POOR)  # every poor behaviour has a rank, once

@@ -7,15 +7,16 @@ import asyncio
 
 import pytest
 
-import bot.service as service_mod
-from bot import engine, render_text
+import bot.core.service as service_mod
+from bot.core import engine
+from bot.frontends.console import render as render_text
 from bot.classifier import classify
-from bot.engine import Conversation
-from bot.errors import AlreadyApplied, AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
-from bot.library import Library
-from bot.model import Turn
-from bot.service import HotseatService, SessionTimedOut, Who
-from bot.store import Store
+from bot.core.engine import Conversation
+from bot.core.errors import AlreadyApplied, AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
+from bot.persona.library import Library
+from bot.core.records import Turn
+from bot.core.service import HotseatService, SessionTimedOut, Who
+from bot.store.sqlite import Store
 
 GOOD_RUN = [
     "Hi Dana, I'm Sam from billing. I'm so sorry you were charged twice, that must be really stressful.",

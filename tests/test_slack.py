@@ -16,13 +16,13 @@ import aiohttp
 import pytest
 import yaml
 
-from bot import frontend
-from bot.commands import INTRO
+from bot.frontends import adapter as frontend
+from bot.frontends.chat_commands import INTRO
 from bot.config import SettingError
-from bot.slack import blocks
-from bot.service import HotseatService
-from bot.slack.frontend import SlackFrontEnd
-from bot.store import Store
+from bot.frontends.slack import blocks
+from bot.core.service import HotseatService
+from bot.frontends.slack.app import SlackFrontEnd
+from bot.store.sqlite import Store
 from slack_fakes import BAD_TOKEN, BOT_USER, OTHER_TEAM_TOKEN, Call, FakeSlack, sign
 
 SECRET = "test-signing-secret"

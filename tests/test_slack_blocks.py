@@ -7,9 +7,9 @@ import re
 
 from hypothesis import given, strategies as st
 
-from bot.commands import COMMANDS
-from bot.service import Opening
-from bot.slack import blocks
+from bot.frontends.chat_commands import COMMANDS
+from bot.core.service import Opening
+from bot.frontends.slack import blocks
 
 ENTITY = re.compile(r"&(amp|lt|gt);")
 

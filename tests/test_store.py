@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.store as store_mod
-from bot.errors import BadMessage
-from bot.model import Detection, Hint, Turn
-from bot.store import (
+import bot.store.sqlite as store_mod
+from bot.core.errors import BadMessage
+from bot.core.records import Detection, Hint, Turn
+from bot.store.sqlite import (
     ActiveSessionExists,
     LeaderRow,
     SessionNotActive,
@@ -522,7 +522,7 @@ def test_process_exits_promptly(tmp_path, body):
     script = textwrap.dedent(
         """
         import asyncio, sys
-        from bot.store import Store, StoreError
+        from bot.store.sqlite import Store, StoreError
         path = sys.argv[1]
         KEEP = []  # like a service object holding its store until exit
         kw = dict(workspace="T", channel="C", user="U", user_name="N", persona_id="p",

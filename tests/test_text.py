@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.errors import BadMessage
-from bot.library import Library
-from bot.service import HotseatService, Who
-from bot.store import Store
-from bot.text import REPLACEMENT, clean_message, clean_text
+from bot.core.errors import BadMessage
+from bot.persona.library import Library
+from bot.core.service import HotseatService, Who
+from bot.store.sqlite import Store
+from bot.core.text import REPLACEMENT, clean_message, clean_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,7 +123,7 @@ def test_classify_any_text_lone_surrogates_included(text: str) -> None:
 async def test_a_value_the_database_cannot_hold_is_not_called_a_database_failure(tmp_path: Path) -> None:
     """Half an emoji in a display name from a chat platform: the user is told what is wrong
     with the value, never that Hotseat cannot reach its database."""
-    from bot.store import StoreError
+    from bot.store.sqlite import StoreError
 
     store = await Store.open(tmp_path / "v.sqlite3")
     try:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from ..labels import LABELS
-from ..model import Detection
-from . import conventions
-from .model import Model
+from bot.vocab import LABELS
+from bot.core.records import Detection
+from bot.classifier import conventions
+from bot.classifier.model import Model
 
 __all__ = ["classify", "labels", "labels_many", "model"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..labels import LABELS
-from .features import WORD_N, normalise, tokens, words
-from .vectors import Vectoriser
+from bot.vocab import LABELS
+from bot.classifier.features import WORD_N, normalise, tokens, words
+from bot.classifier.vectors import Vectoriser
 
 WEIGHTS = Path(__file__).with_name("weights.npz")
 STACK_SCALE = 0.3  # first-stage scores enter the second stage at about the size of text features

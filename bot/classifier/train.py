@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evaluation import load_jsonl
-from ..labels import LABELS, POOR
-from .model import WEIGHTS, Model
-from .vectors import Vectoriser
+from bot.classifier.evaluation import load_jsonl
+from bot.vocab import LABELS, POOR
+from bot.classifier.model import WEIGHTS, Model
+from bot.classifier.vectors import Vectoriser
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "behaviours"
 SHARED_DEV = CORPUS.parents[1] / "tests" / "data" / "behaviours-dev.jsonl"  # the project's dev set, all dev

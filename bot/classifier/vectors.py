@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .features import char_grams, marks, word_grams, words
+from bot.classifier.features import char_grams, marks, word_grams, words
 
 _CACHE_MAX = 50_000  # distinct words whose character columns are remembered
 

@@ -1,0 +1,57 @@
+"""How behaviours move the customer's anger, before a persona's own weights.
+
+Documented for trainers in README.md (Writing a persona); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from bot.vocab import GOOD
+
+NOTHING = "nothing"  # the weight key for a message that shows no behaviour
+
+DEFAULT_WEIGHTS: Mapping[str, int] = {
+    "greeting": -2,
+    "empathy": -10,
+    "apology": -8,
+    "ownership": -10,
+    "question": -2,
+    "paraphrase": -8,
+    "solution": -10,
+    "expectation": -5,
+    "tactful_no": 0,
+    "gratitude": -3,
+    "follow_up": -4,
+    "escalation_offer": -3,
+    "boundary": -4,
+    "blame": 15,
+    "defensive": 8,
+    "dismissive": 15,
+    "argue": 12,
+    "rude": 20,
+    "stonewall": 12,
+    NOTHING: 3,
+}
+
+_GOOD = frozenset(GOOD)
+
+
+def next_mood(
+    mood: int, labels: frozenset[str], counts_before: Mapping[str, int], weights: Mapping[str, int]
+) -> int:
+    """Anger after one message, clamped to 0-100.
+
+    A good behaviour repeated counts for less each time (1, 1/2, 1/3 ...): real
+    customers stop being soothed by the fifth "sorry".
+    """
+    if not labels:
+        delta = float(weights[NOTHING])
+    else:
+        delta = 0.0
+        for label in labels:
+            w = weights[label]
+            if label in _GOOD and w < 0:
+                w = w / (1 + counts_before.get(label, 0))
+            delta += w
+    return max(0, min(100, round(mood + delta)))

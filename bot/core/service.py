@@ -1,0 +1,655 @@
+"""The platform-neutral service every front end calls: start, reply, hint, end, history,
+leaderboard, personas.
+
+Front ends (console, Slack, Discord) translate their events into these calls and render
+the results; all conversation rules live here and below. Each conversation has its own
+lock, so messages for one session apply strictly in arrival order while different
+sessions run side by side, and sessions are loaded from the store side by side too.
+
+A conversation's final turn and its ending are saved in one transaction, so a crash never
+leaves a conversation over with its session open. A session found that way on load (a
+database written before that, or a persona whose turn cap was lowered) is ended as it
+ended, and its debrief goes to the next message, `end`, `start` or idle sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from bot.debrief import coaching
+from bot.core import engine
+from bot.classifier import classify
+from bot.core.engine import Conversation
+from bot.core.errors import AlreadyApplied, AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
+from bot.persona.library import Library
+from bot.core.records import Detection, Hint, Transcript, Turn
+from bot.persona.records import Persona
+from bot.debrief.scoring import Debrief, Quote, score
+from bot.store.sqlite import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, Store
+from bot.core.text import MAX_MESSAGE_CHARS, clean_message
+
+log = logging.getLogger(__name__)
+
+PERIODS: dict[str, float | None] = {"week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Where a message came from: workspace (Slack team, Discord guild), channel, user."""
+
+    workspace: str
+    channel: str
+    user: str
+    user_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    session_id: int
+    persona: Persona
+    customer: str
+    mood: int
+    state: str
+    previous: "Ending | None" = None  # an idle session here that this start ended: post its debrief
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    session_id: int
+    persona: Persona
+    outcome: str
+    end_reason: str  # terminal | ended | timed_out | turn_cap
+    debrief: Debrief
+    user: str = ""
+    user_name: str = ""
+    workspace: str = ""
+    channel: str = ""
+    thread: str | None = None  # where a front end posts the debrief when nobody asked (idle sweep)
+    opening: str = ""  # the customer's first line, for front ends that redraw the conversation's start
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    session_id: int
+    persona: Persona  # who is speaking, so a front end can name the customer on each line
+    turn: Turn
+    customer: str
+    state: str
+    mood: int
+    ending: Ending | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return self.turn.labels
+
+    @property
+    def detections(self) -> tuple[Detection, ...]:
+        return self.turn.detections
+
+
+@dataclass(frozen=True, slots=True)
+class HintReply:
+    session_id: int
+    text: str
+    hints_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """An active session as a front end shows it on resume."""
+
+    session_id: int
+    persona: Persona
+    state: str
+    mood: int
+    turns: int
+    last_customer: str
+
+
+@dataclass(frozen=True, slots=True)
+class PastSession:
+    session_id: int
+    persona_id: str
+    persona_name: str
+    status: str
+    outcome: str | None
+    score: int | None
+    turns: int
+    started_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    period: str
+    persona_id: str | None
+    min_sessions: int
+    rows: list[LeaderRow]
+    metric: str = "average debrief score of finished sessions"
+
+
+class SessionTimedOut(HotseatError):
+    """The session had been idle past the limit; it was ended before this message."""
+
+    def __init__(self, ending: Ending, minutes: int) -> None:
+        self.ending = ending
+        super().__init__(
+            f"Your session with {ending.persona.name} had been idle for over {minutes} minutes, "
+            "so it ended before this message. Here is your debrief; start a new one any time."
+        )
+
+
+class SessionAlreadyEnded(SessionTimedOut):
+    """The session had ended before this message came, and its debrief may never have reached
+    the trainee (the process died before posting it, or it was found over on load), so the
+    message is not applied and `ending` is handed back instead.
+
+    A SessionTimedOut because every front end already answers one by posting `str(e)` and
+    `e.ending` where the session lived; this reaches them with no change there.
+    """
+
+    def __init__(self, ending: Ending) -> None:
+        self.ending = ending
+        HotseatError.__init__(
+            self,
+            f"Your conversation with {ending.persona.name} had already ended, so this message was not "
+            "applied. Here is your debrief; start a new one any time.",
+        )
+
+
+@dataclass(slots=True)
+class _Live:
+    record: SessionRecord
+    persona: Persona
+    conv: Conversation
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    hints: int = 0
+    last_customer: str = ""
+
+
+class HotseatService:
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        *,
+        idle_timeout: float = 30 * 60,
+        max_turns: int = 40,
+        max_message_chars: int = MAX_MESSAGE_CHARS,
+        clock: Callable[[], float] = time.time,
+        min_sessions: int = 3,
+        platform: str = "console",
+        late_window: float = 10 * 60,
+    ) -> None:
+        self.store = store
+        self.platform = platform  # stamped on sessions; the idle sweep takes only these
+        self.library = library
+        self.idle_timeout = idle_timeout
+        self.max_turns = max_turns
+        self.max_message_chars = max_message_chars
+        self.min_sessions = min_sessions
+        self.clock = clock
+        self.late_window = late_window  # how long after its end a message still gets the debrief
+        self._live: dict[int, _Live] = {}
+        self._active: dict[tuple[str, str, str], int] = {}
+        # One lock per session being loaded, so loads never wait on each other's reads (a
+        # restart under load resumes every session at once); weak, so idle ones cost nothing.
+        self._loading: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Endings of sessions found over on load that no front end has been handed yet,
+        # with the platform that owns them (the sweep posts only its own).
+        self._owed: dict[int, tuple[Ending, str]] = {}
+        # Every ending this process makes goes straight to a front end; one made before it
+        # started may have died with the process that made it, so a late message gets it,
+        # once: these are the ones handed out so. Few, as only the late window's count.
+        self._started = clock()
+        self._given_late: set[int] = set()
+
+    # -- personas -------------------------------------------------------------------
+    def personas(self) -> list[Persona]:
+        return self.library.sorted()
+
+    # -- start ----------------------------------------------------------------------
+    async def start(
+        self, who: Who, persona_id: str | None = None, *, difficulty: int | None = None,
+        seed: int | None = None, thread: str | None = None, avoid: str | None = None,
+    ) -> Opening:
+        """Begin a conversation; the customer speaks first. Without a persona, a random one,
+        other than `avoid` (for "another persona") where there is a choice."""
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        persona = (
+            self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty, avoid)
+        )
+        previous = None
+        try:
+            existing = await self._find_live(who)
+        except HotseatError:  # its persona is gone: it can never be played, so it must not block this
+            existing = None
+            stuck = await self.store.find_active(who.workspace, who.channel, who.user)
+            if stuck is not None:
+                await self.store.close_unplayable(stuck.id, self.clock())
+        if existing is not None and existing.record.status == "active":
+            async with existing.lock:
+                if existing.record.status == "active" and self._idle(existing):
+                    previous = await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out")
+        if previous is None:  # a session here found over on load: its debrief comes first
+            previous = self._take_owed(who)
+        conv, line = engine.begin(persona, seed)
+        now = self.clock()
+        try:
+            record = await self.store.create_session(
+                workspace=who.workspace, channel=who.channel, user=who.user, user_name=who.user_name or who.user,
+                persona_id=persona.id, seed=seed, engine=conv.to_dict(), now=now, thread=thread,
+                platform=self.platform,
+            )
+        except ActiveSessionExists:
+            live = await self._find_live(who)
+            name = live.persona.name if live else "a customer"
+            raise AlreadyPractising(
+                f"You are already in a conversation with {name} here. Reply to them, ask for a hint, "
+                "or end it before starting another."
+            ) from None
+        record.engine = {}  # the live Conversation is the truth from here on
+        live = _Live(record, persona, conv, last_customer=line)
+        self._live[record.id] = live
+        self._active[(who.workspace, who.channel, who.user)] = record.id
+        return Opening(record.id, persona, line, conv.mood, conv.state, previous)
+
+    async def set_thread(self, session_id: int, thread: str) -> None:
+        """Remember where a front end put the conversation (a Slack thread, a Discord thread)."""
+        await self.store.set_thread(session_id, thread)
+        live = self._live.get(session_id)
+        if live is not None:
+            live.record.thread = thread
+
+    # -- reply ----------------------------------------------------------------------
+    async def reply(self, who: Who, text: str, *, thread: str | None = None, source: str | None = None) -> Reply:
+        """Apply one trainee message and return the customer's answer.
+
+        With `thread`, the message belongs to the session living in that thread, and
+        only the trainee who started it may play. With `source` (the platform's message
+        id), a message delivered again raises AlreadyApplied and changes nothing, even
+        after a restart or from another process.
+
+        A message from the trainee for a session that ended moments ago, whose debrief this
+        process has not handed out (a crash may have kept it from being posted), raises
+        SessionAlreadyEnded with that debrief rather than "no conversation running".
+        """
+        live = await self._require_live(who, thread, recent=True)
+        late = await self._late_ending(live, who)
+        if late is not None:
+            raise SessionAlreadyEnded(late)
+        self._check_playable(live, who)  # only the session's own trainee hears what is wrong with a message
+        text = clean_message(text, self.max_message_chars)
+        async with live.lock:
+            self._check_playable(live, who)
+            if self._idle(live):
+                ending = await self._finish(live, "unfinished", "timed_out")
+                raise SessionTimedOut(ending, int(self.idle_timeout // 60))
+            detections = tuple(classify(text))
+            labels = frozenset(d.label for d in detections)
+            work = live.conv.copy()
+            step = engine.step(live.persona, work, labels, text)
+            turn = Turn(work.turn, text, detections, step.customer, step.state, step.mood)
+            over = self._over(work.outcome, work.turn)
+            closing = debrief = None
+            if over is not None:  # scored first, so the last turn and the ending commit together
+                debrief = await self._score(live, over[0], extra=turn)
+                closing = Closing(over[0], over[1], debrief.to_dict(), debrief.score)
+            now = self.clock()
+            try:
+                await self.store.record_turn(live.record.id, turn, work.to_dict(), now, source, closing=closing)
+            except DuplicateTurn:  # checked in the turn's own transaction: no extra read per turn
+                raise AlreadyApplied("That message was already answered.") from None
+            live.conv = work
+            live.record.updated_at = now
+            live.last_customer = step.customer
+            ending = None
+            if over is not None:
+                ending = self._ended(live, over[0], over[1], debrief, now)
+            return Reply(live.record.id, live.persona, turn, step.customer, step.state, step.mood, ending)
+
+    # -- hint -----------------------------------------------------------------------
+    async def hint(self, who: Who, *, thread: str | None = None) -> HintReply:
+        """A coaching tip for this moment of the conversation; it is recorded and costs points."""
+        live = await self._require_live(who, thread)
+        async with live.lock:
+            self._check_playable(live, who)
+            conv = live.conv
+            text = coaching.hint_for(conv.counts, conv.mood, conv.last, engine.state_hint(live.persona, conv))
+            await self.store.record_hint(live.record.id, Hint(conv.turn, text), conv.to_dict(), self.clock())
+            live.hints += 1
+            return HintReply(live.record.id, text, live.hints)
+
+    # -- end ------------------------------------------------------------------------
+    async def end(self, who: Who, *, thread: str | None = None) -> Ending:
+        """The trainee stops; the debrief scores what happened so far.
+
+        For a session that had already ended moments ago without its debrief reaching the
+        trainee (see `reply`), that debrief, as it ended.
+        """
+        live = await self._require_live(who, thread, recent=True)
+        late = await self._late_ending(live, who)
+        if late is not None:
+            return late
+        async with live.lock:
+            self._check_playable(live, who)
+            return await self._finish(live, "unfinished", "ended")
+
+    async def abandon(self, session_id: int) -> bool:
+        """Forget a session whose opening the front end could not deliver (say, the bot is not in
+        the channel), so the trainee can retry at once and their history shows no phantom.
+
+        Only an unplayed session goes; returns whether it did.
+        """
+        live = self._live.get(session_id)
+        if live is None:
+            return False
+        async with live.lock:
+            if live.record.status != "active" or not await self.store.discard_session(session_id):
+                return False
+            live.record.status = "ended"
+            self._forget(live)
+            return True
+
+    async def current(self, who: Who) -> SessionView | None:
+        live = await self._find_live(who)
+        if live is None or live.record.status != "active":
+            return None
+        return SessionView(
+            live.record.id, live.persona, live.conv.state, live.conv.mood, live.conv.turn,
+            live.last_customer or live.conv.opening,
+        )
+
+    async def sweep_idle(self) -> list[Ending]:
+        """End this platform's sessions idle past the limit; front ends call this now and then.
+
+        Sessions whose conversation is over but which are still open (left by a crash before
+        the final turn and the ending were one transaction) end now, idle or not, as they
+        ended, and their debriefs are returned with the rest, like those of sessions found
+        that way by a hint or a resume prompt that had nowhere to post them.
+
+        One session that fails (a vanished persona, a database hiccup) is logged and skipped:
+        the others still end, and every ending already made is returned to be posted.
+        """
+        endings = []
+        cutoff = self.clock() - self.idle_timeout
+        for record in await self.store.active_sessions(self.platform):
+            over = self._over(record.engine.get("outcome"), int(record.engine.get("turn", 0)))
+            if record.updated_at >= cutoff and over is None:
+                continue
+            try:
+                live = await self._load(record)  # ends an over one, as it ended
+            except HotseatError as e:
+                log.warning("session %s cannot be played any more (%s); closing it unscored", record.id, e)
+                await self.store.close_unplayable(record.id, self.clock())
+                continue
+            except Exception:
+                log.exception("could not load session %s; will try again", record.id)
+                continue
+            try:
+                async with live.lock:
+                    if live.record.status == "active" and self._idle(live):
+                        endings.append(await self._finish(live, "unfinished", "timed_out"))
+            except Exception:
+                log.exception("could not end idle session %s; will try again", record.id)
+        for session_id, (ending, platform) in list(self._owed.items()):
+            if platform == self.platform:
+                del self._owed[session_id]
+                endings.append(ending)
+        return endings
+
+    # -- history and leaderboard -----------------------------------------------------
+    async def history(self, workspace: str, user: str, limit: int = 10) -> list[PastSession]:
+        out = []
+        for r in await self.store.history(workspace, user, limit=max(1, min(limit, 100))):
+            p = self.library.personas.get(r.persona_id)
+            out.append(
+                PastSession(
+                    r.id, r.persona_id, p.name if p else r.persona_id, r.status, r.outcome, r.score,
+                    int(r.engine.get("turn", 0)), r.started_at,
+                )
+            )
+        return out
+
+    async def leaderboard(
+        self, workspace: str, period: str = "week", persona_id: str | None = None, *, limit: int = 10
+    ) -> Leaderboard:
+        """Rank trainees by their average debrief score over the period (min sessions apply)."""
+        period = (period or "week").lower()
+        if period not in PERIODS:
+            raise HotseatError(f"Unknown period {period[:20]!r}; use week, month or all.")
+        if persona_id:
+            persona_id = self.library.get(persona_id).id
+        span = PERIODS[period]
+        since = None if span is None else self.clock() - span
+        rows = await self.store.leaderboard(
+            workspace, since=since, persona_id=persona_id, min_sessions=self.min_sessions, limit=limit
+        )
+        return Leaderboard(period, persona_id, self.min_sessions, rows)
+
+    # -- internals -------------------------------------------------------------------
+    def _idle(self, live: _Live) -> bool:
+        return self.clock() - live.record.updated_at > self.idle_timeout
+
+    def _check_playable(self, live: _Live, who: Who) -> None:
+        if live.record.status != "active":
+            raise NoActiveSession("That conversation has already ended. Start a new one any time.")
+        if live.record.user != who.user:
+            raise NotYourSession(
+                "This conversation belongs to another trainee, so your message was not passed on. "
+                "Start your own session to practise."
+            )
+
+    async def _find_live(self, who: Who) -> _Live | None:
+        key = (who.workspace, who.channel, who.user)
+        sid = self._active.get(key)
+        if sid is not None:
+            live = self._live.get(sid)
+            if live is not None and live.record.status == "active":
+                return live
+        record = await self.store.find_active(*key)
+        if record is None:
+            return None
+        live = await self._load(record)
+        if live.record.status == "active":  # not when the load found it over and ended it
+            self._active[key] = record.id
+        return live
+
+    async def _require_live(self, who: Who, thread: str | None, *, recent: bool = False) -> _Live:
+        """The session a message is for: the thread's latest, else the trainee's active one
+        here. It may have ended; callers check. With `recent`, a trainee with no active
+        session here gets their latest one, so a late message can be given its debrief."""
+        if thread is not None:
+            record = await self.store.find_by_thread(who.workspace, thread)
+            if record is None:
+                raise NoActiveSession("There is no practice conversation in this thread.")
+            live = await self._load(record)
+        else:
+            live = await self._find_live(who)
+            if live is None and recent:
+                record = await self.store.latest_session(who.workspace, who.channel, who.user)
+                if record is not None and record.status != "active":
+                    try:
+                        live = await self._load(record)
+                    except HotseatError:  # its persona is gone: there is nothing to show
+                        live = None
+        if live is None:
+            raise NoActiveSession("You have no conversation running here. Start one to practise.")
+        return live
+
+    async def _late_ending(self, live: _Live, who: Who) -> Ending | None:
+        """The debrief owed to a message from `who` for a session that has ended, or None.
+
+        Owed when this process found the session over on load, or when it ended within
+        `late_window` before this process started: the process that ended it may have died
+        before a front end posted the debrief. Endings made here were handed out as they
+        were made. Handed out at most once.
+        """
+        r = live.record
+        if r.status == "active" or r.user != who.user:
+            return None
+        owed = self._owed.pop(r.id, None)
+        if owed is not None:
+            return owed[0]
+        if (
+            r.id in self._given_late or r.ended_at is None or r.ended_at >= self._started
+            or self.clock() - r.ended_at > self.late_window
+        ):
+            return None
+        self._given_late.add(r.id)  # before the read: two late messages at once get it once
+        body = await self.store.debrief(r.id)
+        if body is None:  # closed unscored (its persona had gone): no debrief to show
+            return None
+        try:
+            debrief = _debrief_from_dict(body)
+        except (KeyError, TypeError, ValueError):
+            log.warning("session %s has a debrief this version cannot read; not showing it", r.id)
+            return None
+        return Ending(
+            r.id, live.persona, r.outcome or debrief.outcome, r.end_reason or "terminal", debrief,
+            r.user, r.user_name, r.workspace, r.channel, r.thread, live.conv.opening,
+        )
+
+    def _take_owed(self, who: Who) -> Ending | None:
+        """The owed ending of a session this trainee had here, if any; it is theirs now."""
+        for session_id, (ending, _) in list(self._owed.items()):
+            if (ending.workspace, ending.channel, ending.user) == (who.workspace, who.channel, who.user):
+                del self._owed[session_id]
+                return ending
+        return None
+
+    def _over(self, outcome: str | None, turn: int) -> tuple[str, str] | None:
+        """(outcome, end_reason) if a conversation in this state must end, else None."""
+        if outcome is not None:
+            return outcome, "terminal"
+        if turn >= self.max_turns:
+            return "unfinished", "turn_cap"
+        return None
+
+    async def _load(self, record: SessionRecord) -> _Live:
+        """The live session for a stored one, created once even when messages race.
+
+        Each session loads under its own lock, so a restart under load resumes everyone
+        at once rather than one after another. A session found over but still open is
+        ended here, as it ended; its debrief is owed to the next caller that can post it.
+        """
+        live = self._live.get(record.id)
+        if live is not None:
+            return live
+        lock = self._loading.get(record.id)
+        if lock is None:
+            lock = self._loading[record.id] = asyncio.Lock()
+        async with lock:
+            live = self._live.get(record.id)
+            if live is not None:
+                return live
+            if record.status == "active" and record.id in self._owed:
+                # this process ended it after `record` was read: read it again
+                record = await self.store.get_session(record.id) or record
+            return await self._build(record)
+
+    async def _build(self, record: SessionRecord) -> _Live:
+        """`_load`'s work, under the session's load lock."""
+        persona = self.library.personas.get(record.persona_id)
+        if persona is None:
+            raise HotseatError(
+                f"This conversation used the persona {record.persona_id!r}, which is no longer loaded. "
+                "Ask a trainer to restore it, or start a new session."
+            )
+        conv = Conversation.from_dict(record.engine)
+        if conv.state not in persona.states:
+            raise HotseatError(
+                f"The persona {persona.id!r} changed since this conversation began and its state "
+                f"{conv.state!r} is gone. Please start a new session."
+            )
+        record.engine = {}  # the live Conversation is the truth from here on
+        if record.status != "active":
+            return _Live(record, persona, conv, last_customer=conv.opening)  # looked at, never kept
+        hints = len(await self.store.hints(record.id))
+        turns = await self.store.turns(record.id) if conv.turn else []
+        live = _Live(record, persona, conv, hints=hints, last_customer=turns[-1].customer if turns else conv.opening)
+        over = self._over(conv.outcome, conv.turn)
+        if over is None:
+            self._live[record.id] = live
+            return live
+        try:
+            ending = await self._finish(live, *over)
+        except SessionNotActive:  # another process ended it meanwhile: its ending is theirs
+            fresh = await self.store.get_session(record.id)
+            if fresh is None:
+                raise NoActiveSession("That conversation no longer exists. Start a new one any time.") from None
+            return await self._build(fresh)
+        log.info("session %s was over but still open; ended it as %s (%s)", record.id, *over)
+        self._owed[record.id] = (ending, record.platform)
+        return live
+
+    def _forget(self, live: _Live) -> None:
+        """An ended session leaves memory; the store keeps it."""
+        key = (live.record.workspace, live.record.channel, live.record.user)
+        if self._active.get(key) == live.record.id:
+            del self._active[key]
+        self._live.pop(live.record.id, None)
+
+    async def _score(self, live: _Live, outcome: str, *, extra: Turn | None = None) -> Debrief:
+        """The debrief of the session's stored turns and hints (plus `extra`, a last turn not
+        saved yet, so it can be saved with its ending)."""
+        rid = live.record.id
+        turns = await self.store.turns(rid)
+        hints = await self.store.hints(rid)
+        if extra is not None:
+            turns.append(extra)
+        return score(Transcript(live.persona.id, live.persona.difficulty, outcome, turns, hints))
+
+    async def _finish(self, live: _Live, outcome: str, end_reason: str) -> Ending:
+        """End a session with no new turn (end, timeout, found over on load)."""
+        debrief = await self._score(live, outcome)
+        now = self.clock()
+        await self.store.finish_session(
+            live.record.id, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),
+            debrief=debrief.to_dict(), score=debrief.score, now=now,
+        )
+        return self._ended(live, outcome, end_reason, debrief, now)
+
+    def _ended(self, live: _Live, outcome: str, end_reason: str, debrief: Debrief, now: float) -> Ending:
+        """Mark a saved ending on the live session, let it leave memory, describe it."""
+        rid = live.record.id
+        live.record.status = "ended"
+        live.record.outcome = outcome
+        live.record.end_reason = end_reason
+        live.record.score = debrief.score
+        live.record.ended_at = now
+        self._forget(live)
+        r = live.record
+        return Ending(
+            rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread,
+            live.conv.opening,
+        )
+
+
+def _debrief_from_dict(d: dict) -> Debrief:
+    """A saved debrief as front ends render it: the one stored, not a fresh scoring, so a
+    trainee handed it late sees exactly what was saved when the session ended."""
+
+    def quotes(items: list) -> tuple[Quote, ...]:
+        return tuple(Quote(int(q["turn"]), q["text"], tuple(q["labels"]), q["note"]) for q in items)
+
+    return Debrief(
+        score=int(d["score"]), dimensions=dict(d["dimensions"]), outcome=d["outcome"], style=d["style"],
+        style_note=d["style_note"], best=quotes(d["best"]), worst=quotes(d["worst"]), tips=tuple(d["tips"]),
+        hints_used=int(d["hints_used"]), turns=int(d["turns"]), label_counts=dict(d.get("label_counts", {})),
+    )
+
+
+def transcript_turns(turns: Sequence[Turn]) -> list[dict]:
+    """Turns as plain dicts, the shape `simulate --json` prints."""
+    return [
+        {"trainee": t.trainee, "labels": t.labels, "customer": t.customer, "state": t.state, "mood": t.mood}
+        for t in turns
+    ]

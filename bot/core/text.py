@@ -1,0 +1,55 @@
+"""Making trainee text safe to process.
+
+Chat text arrives with control characters, odd unicode and, sometimes, whole pasted
+documents. (Escaping it again for display is each front end's job: Slack and Discord
+defuse mentions differently.)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.core.errors import BadMessage
+
+MAX_MESSAGE_CHARS = 4000
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffe\uffff]"
+)
+# A lone surrogate is half an emoji: what chat JSON ("\ud83d") or undecodable bytes read
+# with surrogateescape turn into. It cannot be stored or printed as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """The one cleaning every entry point applies (service, console, `hotseat classify`), so
+    the bot and the command line label the same words: NFC, no control, zero-width or
+    bidi characters, and broken characters as U+FFFD."""
+    text = _SURROGATE.sub(REPLACEMENT, text)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    return _CONTROL.sub("", text).strip()
+
+
+def clean_message(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
+    """Normalise one trainee message or say, kindly, why it cannot be used."""
+    if not isinstance(text, str):
+        raise BadMessage("That message could not be read as text.")
+    if len(text) > max_chars * 4:  # don't normalise megabytes just to refuse them
+        raise BadMessage(_too_long(len(text), max_chars))
+    text = clean_text(text)
+    if not text:
+        raise BadMessage("That message is empty. Type what you would say to the customer.")
+    if not text.replace(REPLACEMENT, "").strip():
+        raise BadMessage("That message arrived as broken characters and could not be read. Please type it again.")
+    if len(text) > max_chars:
+        raise BadMessage(_too_long(len(text), max_chars))
+    return text
+
+
+def _too_long(n: int, max_chars: int) -> str:
+    return (
+        f"That message is {n:,} characters long; please keep replies under {max_chars:,}. "
+        "A real customer would stop reading a wall of text. Nothing was sent to the customer."
+    )
+

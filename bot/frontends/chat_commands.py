@@ -1,0 +1,76 @@
+"""The commands every chat front end offers, in one place, so Slack's `/hotseat help` and
+Discord's command descriptions never drift apart; and the parsing of the typed form
+(`/hotseat leaderboard month double-billing`) for platforms that pass one string."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from bot.core.errors import HotseatError
+from bot.debrief.scoring import HINT_COST
+from bot.core.service import PERIODS
+
+INTRO = (
+    "Hotseat plays a difficult customer so you can practise conflict handling. "
+    "Start a session and reply to the customer in its thread as you would in a real support chat: "
+    "empathy and ownership calm them, blame and excuses make them angrier. "
+    "When the conversation ends you get a scored debrief with your best and worst lines."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    usage: str  # arguments after the command name, as shown in help
+    summary: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "[persona]", "Practise with a difficult customer; without a persona you choose from a list."),
+    Command("hint", "", f"A coaching tip for this moment of your conversation (costs {HINT_COST} points)."),
+    Command("end", "", "Stop now and get your debrief."),
+    Command("personas", "", "The customers you can practise with, and how hard each is."),
+    Command("history", "", "Your recent sessions and scores."),
+    Command("leaderboard", "[week|month|all] [persona]", "Top trainees by average debrief score."),
+    Command("help", "", "What Hotseat does and these commands."),
+)
+NAMES = tuple(c.name for c in COMMANDS)
+IN_THREAD_WORDS = {"hint": "hint", "end": "end"}  # a trainee may type these alone in the thread
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    name: str
+    args: tuple[str, ...]
+
+
+def parse(text: str) -> Invocation:
+    """`start double-billing` -> Invocation('start', ('double-billing',)); empty text is help."""
+    words = (text or "").split()
+    if not words:
+        return Invocation("help", ())
+    name = words[0].lower()
+    if name not in NAMES:
+        close = difflib.get_close_matches(name, NAMES, n=1, cutoff=0.6)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        raise HotseatError(f"I don't know the command `{words[0][:30]}`.{hint} Try `help` for the list.")
+    return Invocation(name, tuple(words[1:]))
+
+
+def leaderboard_args(args: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
+    """Period and persona in either order: `month`, `double-billing`, `all double-billing`."""
+    period, persona = "week", None
+    for arg in args:
+        if arg.lower() in PERIODS:
+            period = arg.lower()
+        elif persona is None:
+            persona = arg
+        else:
+            raise HotseatError("Leaderboard takes a period (week, month or all) and one persona at most.")
+    return period, persona
+
+
+def in_thread_word(text: str) -> str | None:
+    """'hint' or 'end' when a thread message is just that word; anything else is a turn."""
+    return IN_THREAD_WORDS.get((text or "").strip().strip(".!").lower())

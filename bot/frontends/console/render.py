@@ -1,0 +1,107 @@
+"""Plain-text rendering of the service's results, for the terminal and the CLI."""
+
+from __future__ import annotations
+
+import time
+
+from bot.vocab import band_of
+from bot.persona.records import Persona
+from bot.debrief.scoring import Debrief
+from bot.core.service import Ending, Leaderboard, PastSession
+
+OUTCOME_WORDS = {
+    "resolved": "Resolved: the customer left satisfied.",
+    "escalated": "Escalated: the customer demanded a manager or filed a complaint.",
+    "customer_left": "Customer left: they gave up on you.",
+    "unfinished": "Unfinished: the conversation ended before a resolution.",
+}
+END_REASONS = {"ended": "you ended it", "timed_out": "it timed out", "turn_cap": "it hit the turn limit"}
+
+
+def bar(value: int, width: int = 20) -> str:
+    filled = round(max(0, min(100, value)) * width / 100)
+    return "█" * filled + "░" * (width - filled)
+
+
+def mood_meter(mood: int) -> str:
+    return f"anger {bar(mood, 10)} {mood:3d} ({band_of(mood)})"
+
+
+def exchange(name: str, labels: list[str], customer: str, mood: int) -> str:
+    """What the trainee's message showed, then the customer's answer with the mood meter."""
+    return f"  ({', '.join(labels) or 'no behaviour detected'})\n{name}: {customer}   [{mood_meter(mood)}]"
+
+
+def persona_line(p: Persona) -> str:
+    return f"{p.id:<22} {'★' * p.difficulty:<5} {p.name} — {p.scenario}"
+
+
+def outcome_line(ending: Ending) -> str:
+    """'Resolved: the customer left satisfied.' plus why it ended when the trainee didn't finish it."""
+    line = OUTCOME_WORDS.get(ending.debrief.outcome, ending.debrief.outcome)
+    if ending.end_reason in END_REASONS:
+        line += f" ({END_REASONS[ending.end_reason]})"
+    return line
+
+
+def finished_line(ending: Ending) -> str:
+    """The one-line channel announcement: who finished which persona with what score."""
+    who = ending.user_name or ending.user or "A trainee"
+    outcome = ending.debrief.outcome.replace("_", " ")
+    return f"{who} finished a session with {ending.persona.name}: {ending.debrief.score}/100 ({outcome})."
+
+
+def debrief(ending: Ending) -> str:
+    d: Debrief = ending.debrief
+    out = ["", "═" * 60, f" Debrief: {ending.persona.name} ({ending.persona.id})", "═" * 60]
+    out.append(f" Score: {d.score}/100   {outcome_line(ending)}")
+    out.append(f" Conflict style: {d.style}. {d.style_note}")
+    out.append(f" Turns: {d.turns}   Hints used: {d.hints_used}")
+    out.append("")
+    for name, value in d.dimensions.items():
+        out.append(f"  {name:<16} {bar(value)} {value:3d}")
+    if d.best:
+        out.append("\n Best lines:")
+        for q in d.best:
+            out.append(f"  + turn {q.turn}: \"{q.text}\"\n      {q.note} [{', '.join(q.labels)}]")
+    if d.worst:
+        out.append("\n Lines to rethink:")
+        for q in d.worst:
+            out.append(f"  - turn {q.turn}: \"{q.text}\"\n      {q.note} [{', '.join(q.labels)}]")
+    if d.tips:
+        out.append("\n Tips:")
+        for tip in d.tips:
+            out.append(f"  * {tip}")
+    out.append("")
+    return "\n".join(out)
+
+
+def session_result(s: PastSession, score_format: str = "{score}/100") -> str:
+    """'78/100 resolved', 'in progress', or 'not scored' for a session closed without a debrief."""
+    if s.status == "active":
+        return "in progress"
+    if s.score is None:
+        return "not scored"
+    return f"{score_format.format(score=s.score)} {(s.outcome or '').replace('_', ' ')}"
+
+
+def leaderboard(board: Leaderboard) -> str:
+    scope = f" for {board.persona_id}" if board.persona_id else ""
+    title = f"Leaderboard ({board.period}{scope}): {board.metric}, at least {board.min_sessions} sessions"
+    if not board.rows:
+        return title + "\n  Nobody qualifies yet. Practise a few sessions to get on the board."
+    lines = [title]
+    for i, row in enumerate(board.rows, 1):
+        lines.append(f"  {i:>2}. {row.user_name:<24} {row.average:5.1f}  best {row.best:3d}  ({row.sessions} sessions)")
+    return "\n".join(lines)
+
+
+def history(user: str, sessions: list[PastSession]) -> str:
+    if not sessions:
+        return f"No sessions yet for {user}."
+    lines = [f"Sessions of {user}, newest first:"]
+    for s in sessions:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_at))
+        result = session_result(s, "{score:3d}/100")
+        lines.append(f"  #{s.session_id:<5} {when}  {s.persona_name:<20} {result}  ({s.turns} turns)")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""Hotseat in Slack: the bolt app, its Web API client, and the connection that feeds it.
+
+Socket Mode (an outgoing WebSocket, no public URL) is the default; HTTP mode serves
+Slack's signed requests on /slack/events for hosts that have a public address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import SettingError
+from bot.frontends.adapter import FrontEnd
+from bot.core.service import Ending, HotseatService
+from bot.frontends.slack.listeners import Listeners, slack_error
+from bot.frontends.slack.settings import APP_TOKEN_HELP, BOT_TOKEN_HELP, SlackSettings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+RATE_LIMIT_RETRIES = 3  # chat.postMessage allows about one message a second per channel
+REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+class SlackFrontEnd(FrontEnd):
+    name = "slack"
+
+    def __init__(self, service: HotseatService, settings: SlackSettings) -> None:
+        super().__init__(service)
+        self.settings = settings
+        self.client = AsyncWebClient(
+            token=settings.bot_token, base_url=settings.api_url,
+            retry_handlers=[*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
+        )
+        self.app = AsyncApp(
+            client=self.client, signing_secret=settings.signing_secret,
+            request_verification_enabled=settings.http, name="hotseat",
+        )
+        self.listeners = Listeners(service, self.client, announce=settings.announce)
+        self.listeners.register(self.app)
+        self.ready = asyncio.Event()  # set once connected (Socket Mode) or listening (HTTP)
+        self.port: int | None = None  # the port HTTP mode actually listens on
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @classmethod
+    def from_env(cls, service: HotseatService, *, http: bool = False, port: int | None = None) -> "SlackFrontEnd":
+        return cls(service, SlackSettings.from_env(http=http, port=port))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self.settings.secrets
+
+    async def serve(self) -> None:
+        auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", BOT_TOKEN_HELP)
+        # sessions belong to this installation, so bots for several workspaces can share one
+        # database without one's idle sweep taking (and failing to post) another's sessions
+        installed = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
+        self.service.platform = f"slack:{installed or 'unknown'}"
+        if self.settings.http:
+            await self._listen()
+            log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s",
+                     auth.get("team"), self.port, EVENTS_PATH)
+        else:
+            await self._checked(
+                self.client.apps_connections_open(app_token=self.settings.app_token), "SLACK_APP_TOKEN", APP_TOKEN_HELP
+            )
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token, web_client=self.client)
+            await self._socket.connect_async()
+            log.info("Hotseat is connected to Slack workspace %s over Socket Mode", auth.get("team"))
+        self.ready.set()
+        await asyncio.Event().wait()
+
+    async def deliver_ending(self, ending: Ending) -> None:
+        await self.listeners.deliver(ending)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _listen(self) -> None:
+        async def events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, events)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        self.port = self._runner.addresses[0][1]
+
+    @staticmethod
+    async def _checked(call: Awaitable[Any], name: str, why: str) -> dict:
+        """A refused token stops start-up with a fix, instead of retrying forever."""
+        try:
+            return (await call).data
+        except SlackApiError as e:
+            error = slack_error(e)
+            if error in REFUSED:
+                raise SettingError(f"Slack refused {name} ({error}). {why}") from None
+            if error is None:
+                raise SettingError(
+                    f"The Web API at SLACK_API_URL did not answer like Slack (HTTP {e.response.status_code}). "
+                    "Check SLACK_API_URL, or unset it to use https://slack.com/api/."
+                ) from None
+            raise

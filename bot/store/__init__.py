@@ -1,0 +1,1 @@
+"""Where sessions, turns, hints and debriefs are kept: SQLite by default (sqlite)."""
