@@ -319,6 +319,16 @@ def test_a_state_that_can_never_end_is_still_found() -> None:
     assert load_text(fixed).states["loop"]
 
 
+def test_thousands_of_misspelt_names_are_reported_fast() -> None:
+    # Every one gets a did-you-mean look-up; a file full of them must not slow loading.
+    words = [f"empathie{i}" for i in range(3000)]
+    text = GOOD.replace("on: [rude]", "on: [" + ", ".join(words) + "]")
+    text += "reactions:\n" + "".join(f"  apology{i}: [Hi.]\n" for i in range(3000))
+    msgs, took = timed_problems(text)
+    assert len(msgs) == 6000 and took < 2.0, f"{took:.2f} s"
+    assert "Did you mean 'empathy'?" in msgs[-1] or "Did you mean 'apology'?" in msgs[-1]
+
+
 # --- both YAML back ends read the same -----------------------------------------------------------
 
 

@@ -149,3 +149,162 @@ def test_the_readme_example_is_the_shipped_file_word_for_word() -> None:
     readme = (root / "README.md").read_text()
     shipped = (root / "personas" / "double-billing.yaml").read_text()
     assert "```yaml\n" + shipped + "```" in readme
+
+
+# --- one typo is one problem, and a misspelt name gets a did-you-mean (issue 10) -------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = (ROOT / "personas" / "double-billing.yaml").read_text()
+TOP_ALLOWED = "Allowed: anywhere, brief, difficulty, facts, id, industry, mood, name, reactions, scenario, start, states, tags."
+STATE_ALLOWED = "Allowed: hint, lines, outcome, transitions."
+
+
+def shipped_with(old: str, new: str) -> str:
+    """double-billing.yaml with one change, which must hit the file as it is today."""
+    assert old in SHIPPED, old
+    return SHIPPED.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    "old, new, first",
+    [
+        pytest.param(
+            "\nstates:\n", "\nstats:\n",
+            f"p.yaml:65: stats: 'stats' is not a known key here. Did you mean 'states'? {TOP_ALLOWED}",
+            id="states",
+        ),
+        pytest.param(
+            "\nstart: upset", "\nstrat: upset",
+            f"p.yaml:55: strat: 'strat' is not a known key here. Did you mean 'start'? {TOP_ALLOWED}",
+            id="start",
+        ),
+        pytest.param(
+            "    transitions:\n      - to: heard", "    transition:\n      - to: heard",
+            "p.yaml:76: states.upset.transition: 'transition' is not a known key here. "
+            f"Did you mean 'transitions'? {STATE_ALLOWED}",
+            id="a state's transitions",
+        ),
+        pytest.param(
+            "    lines:\n      upset:\n", "    line:\n      upset:\n",
+            f"p.yaml:68: states.upset.line: 'line' is not a known key here. Did you mean 'lines'? {STATE_ALLOWED}",
+            id="a state's lines",
+        ),
+        pytest.param(
+            "  start: 70", "  strat: 70",
+            "p.yaml:16: mood.strat: 'strat' is not a known key here. Did you mean 'start'? Allowed: start, weights.",
+            id="mood start",
+        ),
+        pytest.param(
+            "      - to: wants_timeline ", "      - too: wants_timeline ",
+            "p.yaml:106: states.heard.transitions[1].too: 'too' is not a known key here. "
+            "Did you mean 'to'? Allowed: if, on, to.",
+            id="a transition's to",
+        ),
+        pytest.param(
+            "\n  heard:\n", "\n  herd:\n",
+            "p.yaml:76: states.upset.transitions[0].to: 'heard' is not a state (2 transitions go to it, "
+            "on lines 76 and 89). Did you mean 'herd'? (Or, if 'herd' is the misspelt one, rename that state "
+            "to 'heard'.) Define it under 'states' or use one of: angry, cancels, complaint, herd, resolved, "
+            "upset, wants_timeline.",
+            id="a state's name",
+        ),
+        pytest.param(
+            "outcome: escalated", "outcome: escalate",
+            "p.yaml:129: states.complaint.outcome: 'escalate' is not an outcome. Did you mean 'escalated'? "
+            "Use one of resolved, escalated, customer_left.",
+            id="an outcome",
+        ),
+    ],
+)
+def test_one_misspelt_key_is_one_problem_with_its_fix(old: str, new: str, first: str) -> None:
+    msgs = problems_of(shipped_with(old, new))
+    assert msgs[0] == first
+    assert len(msgs) == 1, "\n".join(msgs)
+
+
+def test_the_same_typo_in_every_state_is_one_problem_each_in_line_order() -> None:
+    msgs = problems_of(SHIPPED.replace("    transitions:\n", "    transiton:\n"))
+    assert [m.split(":")[1] for m in msgs] == ["76", "89", "103", "117"], msgs
+    assert all("Did you mean 'transitions'?" in m for m in msgs)
+
+
+def test_a_transition_without_to_adds_no_unreachable_states() -> None:
+    text = shipped_with(
+        "      - to: wants_timeline         # a fix without one: she asks when\n        on: [solution]\n",
+        "      - on: [solution]\n",
+    )
+    (msg,) = problems_of(text)  # and not "states.wants_timeline: no transition leads here"
+    assert msg == "p.yaml:106: states.heard.transitions[1]: needs 'to:', the state to move to", msg
+
+
+def test_problems_with_keys_come_first_then_the_rest_in_line_order() -> None:
+    text = shipped_with("difficulty: 2 ", "difficulty: 9 ")  # line 11
+    text = text.replace("    asked_by: [charge, amount, how much, when, date, statement, transaction]",
+                        "    asked_by: []", 1)  # line 30, found after the reactions
+    text = text.replace("  rude:\n", "  rood:\n", 1)  # line 53
+    text = text.replace("\nstart: upset", "\nstrat: upset", 1)  # line 55, a key: it decides what is read
+    msgs = problems_of(text)
+    assert [int(m.split(":")[1]) for m in msgs] == [55, 11, 30, 53], msgs
+    assert msgs[0].startswith("p.yaml:55: strat: 'strat' is not a known key here. Did you mean 'start'?")
+
+
+@pytest.mark.parametrize(
+    "old, new, where, meant",
+    [
+        ("on: [empathy, apology, ownership, paraphrase]", "on: [empathie, apology, ownership, paraphrase]",
+         "states.upset.transitions[0].on[0]", "empathy"),
+        ("on: [empathy, apology, ownership]\n        if: {mood_below: 60}",
+         "on: [empathy, appology, ownership]\n        if: {mood_below: 60}", "states.angry.transitions[0].on[1]", "apology"),
+        ("on: [blame, dismissive, rude, argue, stonewall]", "on: [blame, dismissive, rude, argue, stonewalling]",
+         "states.wants_timeline.transitions[1].on[4]", "stonewall"),
+        ("on: [expectation, follow_up]", "on: [expectation, Follow Up]",
+         "states.wants_timeline.transitions[0].on[1]", "follow_up"),
+        ("    empathy: -12 ", "    empathie: -12 ", "mood.weights.empathie", "empathy"),
+        ("    blame: 18", "    blame: 18\n    nothng: 5", "mood.weights.nothng", "nothing"),
+        ("  apology:\n    - \"Okay.", "  appology:\n    - \"Okay.", "reactions.appology", "apology"),
+        ("shown: [expectation]", "shown: [expectaton]", "states.heard.transitions[0].if.shown[0]", "expectation"),
+        ("if: {mood_below: 60}", "if: {mood_below: 60, not_shown: [stonewalling]}",
+         "states.angry.transitions[0].if.not_shown[0]", "stonewall"),
+        ("{stonewall: 2}", "{stonewalling: 2}", "anywhere[1].if.count_at_least.stonewalling", "stonewall"),
+        ("{mood_below: 65}", "{mood_belw: 65}", "states.upset.transitions[0].if.mood_belw", "mood_below"),
+        ("      furious:\n        - \"You took", "      furius:\n        - \"You took", "states.upset.lines.furius", "furious"),
+        ("outcome: customer_left", "outcome: customer_leaves", "states.cancels.outcome", "customer_left"),
+        ("      - to: resolved               #", "      - to: resolvd               #",
+         "states.heard.transitions[0].to", "resolved"),
+        ("\nstart: upset", "\nstart: upst", "start", "upset"),
+    ],
+    ids=[
+        "on", "on-appology", "on-stonewalling", "on-spaced-and-capitalised", "weights", "weights-nothing",
+        "reactions", "shown", "not_shown", "count_at_least", "guard-name", "band", "outcome", "to", "start",
+    ],
+)
+def test_every_misspelt_name_gets_a_did_you_mean(old: str, new: str, where: str, meant: str) -> None:
+    msgs = problems_of(shipped_with(old, new))
+    assert len(msgs) == 1, "\n".join(msgs)
+    assert f": {where}: " in msgs[0] and f"Did you mean {meant!r}?" in msgs[0], msgs[0]
+
+
+def test_guard_parameters_name_the_line_of_each_wrong_item() -> None:
+    text = GOOD.replace("on: [rude]", "on: [rude]\n        if:\n          shown:\n            - empathy\n            - empaty")
+    (msg,) = problems_of(text)
+    assert msg.startswith("p.yaml:21: states.upset.transitions[1].if.shown[1]: 'empaty' is not a behaviour."), msg
+    assert "Did you mean 'empathy'?" in msg
+
+
+@pytest.mark.parametrize(
+    "old, new, needle",
+    [
+        ("on: [solution]", "on: [nothing]", "To match any message, leave out 'on'"),
+        ("on: [solution]", "on: solution, question", "write them as a list in brackets: [solution, question]"),
+    ],
+)
+def test_a_near_miss_that_is_no_typo_is_explained(old: str, new: str, needle: str) -> None:
+    (msg,) = problems_of(GOOD.replace(old, new))
+    assert needle in msg, msg
+
+
+def test_nothing_is_a_weight_but_not_a_reaction() -> None:
+    ok = GOOD.replace("  start: 50\n", "  start: 50\n  weights: {nothing: 5}\n")
+    assert load_text(ok).weights["nothing"] == 5
+    (msg,) = problems_of(ok + "reactions:\n  nothing: [\"Hello?\"]\n")
+    assert "reactions.nothing: 'nothing' is not a behaviour" in msg and "only mood.weights" in msg, msg

@@ -3,11 +3,13 @@
 Every shipped persona must match it (otherwise trainers see red squiggles on files that
 load fine), it must itself be a valid draft 2020-12 schema, it must speak the same
 vocabulary as the code, and it must reject the common mistakes a trainer makes.
+It is generated from the loader's own tables by bot/persona/schema.py; the last tests
+here fail when the committed file is stale, and say how to regenerate it.
 
 Persona files are read with a SafeLoader that keeps mapping keys as the text written.
 Plain `yaml.safe_load` follows YAML 1.1 and turns the transition key `on:` into the
 boolean True; editors (yaml-language-server, YAML 1.2) and Hotseat's own loader
-(bot/persona_yaml.py) read it as "on", and so must this test.
+(bot/persona/yaml_reader.py) read it as "on", and so must this test.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from bot.persona import guards as persona_guards
+from bot.persona import loader as persona_loader
+from bot.persona import schema as persona_schema
 from bot.persona.guards import GUARDS
+from bot.persona.loader import PersonaInvalid, load_text
 from bot.vocab import LABELS
 from bot.core.mood import DEFAULT_WEIGHTS
 from bot.vocab import BANDS
@@ -264,3 +270,75 @@ def test_schema_rejects_a_broken_persona(change, where: tuple, validator: Draft2
     paths = [tuple(e.absolute_path) for e in errors]
     assert any(p[: len(where)] == where for p in paths), f"errors at {paths}, expected one at {where}"
 
+
+
+# --- built from the loader's tables ------------------------------------------------------
+
+
+def test_the_committed_schema_is_what_the_loader_tables_give() -> None:
+    committed = (PERSONAS / "schema.json").read_text(encoding="utf-8")
+    assert committed == persona_schema.render(), (
+        "personas/schema.json is out of date with the loader's tables "
+        f"(bot/persona/loader.py, guards.py, bot/vocab.py, bot/core/mood.py); regenerate it with: "
+        f"{persona_schema.REGENERATE}"
+    )
+
+
+def test_the_schema_names_exactly_the_keys_the_loader_reads() -> None:
+    defs = SCHEMA["$defs"]
+    assert list(SCHEMA["properties"]) == list(persona_loader.TOP_KEYS)
+    assert SCHEMA["required"] == list(persona_loader.REQUIRED_TOP)
+    for part, keys, required in [
+        (SCHEMA["properties"]["mood"], persona_loader.MOOD_KEYS, persona_loader.REQUIRED_MOOD),
+        (defs["fact"], persona_loader.FACT_KEYS, persona_loader.REQUIRED_FACT),
+        (defs["state"], persona_loader.STATE_KEYS, persona_loader.REQUIRED_STATE),
+        (defs["transition"], persona_loader.TRANSITION_KEYS, persona_loader.REQUIRED_TRANSITION),
+    ]:
+        assert list(part["properties"]) == list(keys) and part["required"] == list(required)
+    assert defs["text"]["maxLength"] == persona_loader.MAX_TEXT
+    assert SCHEMA["properties"]["id"]["pattern"] == persona_loader.ID_RE.pattern
+
+
+def test_a_changed_loader_table_makes_the_committed_schema_stale(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(persona_loader, "MAX_TEXT", persona_loader.MAX_TEXT + 1)
+    assert persona_schema.render() != (PERSONAS / "schema.json").read_text(encoding="utf-8")
+    assert persona_schema.main(["--check"]) == 1
+    assert "out of date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "module, name, value, table",
+    [
+        ("loader", "TOP_KEYS", persona_loader.TOP_KEYS + ("colour",), "TOP"),
+        ("loader", "STATE_KEYS", persona_loader.STATE_KEYS + ("mood",), "STATE"),
+        ("schema", "LABELS", LABELS + ("sarcasm",), "BEHAVIOURS"),
+        ("guards", "GUARDS", {**GUARDS, "mood_above": GUARDS["mood_below"]}, "GUARDS"),
+    ],
+)
+def test_a_new_name_without_hover_text_stops_the_generator(monkeypatch, module, name, value, table: str) -> None:
+    monkeypatch.setattr({"loader": persona_loader, "schema": persona_schema, "guards": persona_guards}[module], name, value)
+    with pytest.raises(persona_schema.SchemaOutOfStep, match=f"add it to {table} in bot/persona/schema.py"):
+        persona_schema.build()
+
+
+def test_the_generator_writes_the_same_file_every_time(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert persona_schema.main(["--out", str(out)]) == 0
+    first = out.read_text(encoding="utf-8")
+    assert persona_schema.main(["--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == first == persona_schema.render()
+    assert first.endswith("}\n") and json.loads(first) == persona_schema.build()
+    assert persona_schema.main(["--check", "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("change, where", [pytest.param(c, w, id=i) for i, c, w in BROKEN])
+def test_what_the_schema_rejects_the_loader_rejects_too(change, where: tuple) -> None:
+    """The editor's red squiggle and `hotseat personas validate` agree on each mistake."""
+    doc = _minimal()
+    change(doc)
+    with pytest.raises(PersonaInvalid):
+        load_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), "p.yaml")
+
+
+def test_the_minimal_persona_loads() -> None:
+    assert load_text(MINIMAL).id == "test-customer"

@@ -11,45 +11,70 @@ thousands of states must load as fast as a small one.
 
 from __future__ import annotations
 
-import difflib
-from typing import Iterable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
 from bot.persona.records import Persona, State, Transition
-from bot.persona.yaml_reader import Document, Problem, quoted
+from bot.persona.spelling import closest
+from bot.persona.yaml_reader import quoted
 
 MAX_LISTED = 12  # state names listed in one message
 MAX_SUGGESTED = 20  # "Did you mean" look-ups per file; each compares against every state
 
 
-def reachable(states: Mapping[str, State], start: str, anywhere: tuple[Transition, ...]) -> set[str]:
-    """The states a conversation can reach from `start` (including it)."""
+def reachable(
+    states: Mapping[str, State],
+    start: str,
+    anywhere: tuple[Transition, ...],
+    renamed: Mapping[str, str] | None = None,
+    unread: Collection[str] = (),
+) -> set[str]:
+    """The states a conversation can reach from `start` (including it).
+
+    `renamed` maps a `to:` naming no state to the state it was probably meant to name;
+    from an `unread` state (one whose transitions could not all be read) every state
+    counts as reachable, so nothing is called unreachable only because of a typo there.
+    """
+    renamed = renamed or {}
     seen = {start}
     todo = [start]
     anywhere_followed = False
     while todo:
-        state = states.get(todo.pop())
+        name = todo.pop()
+        state = states.get(name)
         if state is None or state.terminal:
             continue
+        if name in unread:
+            return set(states)
         nexts = [t.to for t in state.transitions]
         if not anywhere_followed:  # the same targets from every non-terminal state: once is enough
             anywhere_followed = True
             nexts += [t.to for t in anywhere]
         for nxt in nexts:
+            nxt = renamed.get(nxt, nxt)
             if nxt in states and nxt not in seen:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
 
 
-def can_end(states: Mapping[str, State], anywhere: tuple[Transition, ...]) -> set[str]:
-    """The states from which some state with an outcome can be reached, walking backwards."""
+def can_end(
+    states: Mapping[str, State],
+    anywhere: tuple[Transition, ...],
+    renamed: Mapping[str, str] | None = None,
+    unread: Collection[str] = (),
+) -> set[str]:
+    """The states from which some state with an outcome can be reached, walking backwards.
+
+    An `unread` state is taken to be able to end, as `reachable` takes it to go anywhere.
+    """
+    renamed = renamed or {}
     before: dict[str, list[str]] = {}
     for name, state in states.items():
         if not state.terminal:
             for t in state.transitions:
-                before.setdefault(t.to, []).append(name)
-    anywhere_to = {t.to for t in anywhere}
-    done = {name for name, state in states.items() if state.terminal}
+                before.setdefault(renamed.get(t.to, t.to), []).append(name)
+    anywhere_to = {renamed.get(t.to, t.to) for t in anywhere}
+    done = {name for name, state in states.items() if state.terminal or name in unread}
     todo = list(done)
     anywhere_followed = False
     while todo:
@@ -71,57 +96,107 @@ def _listed(names: list[str]) -> str:
     return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
 
 
+def _lines(lines: list[int]) -> str:
+    shown = [str(n) for n in lines[:MAX_LISTED]]
+    more = f" and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else ""
+    if len(shown) > 1 and not more:
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return ", ".join(shown) + more
+
+
 def problems(
-    states: Mapping[str, State], start: str, anywhere: tuple[Transition, ...], file: str, doc: Document
-) -> list[Problem]:
-    out: list[Problem] = []
+    states: Mapping[str, State],
+    start: str,
+    anywhere: tuple[Transition, ...],
+    report: Callable[[tuple, str], None],
+    unread: Collection[str] = (),
+) -> None:
+    """Report what makes the machine unplayable, each problem once.
+
+    A typo is reported where it is written and then read as the name it was probably
+    meant to be, so the rest of the checks judge the machine the trainer meant: one
+    misspelt state name is one problem, not one per transition plus every state that
+    became unreachable through it. Checks that depend on what could not be read
+    (`unread` states, an unknown start) are left out rather than guessed at.
+    """
     suggestions_left = MAX_SUGGESTED
-
-    def say(path: tuple, message: str) -> None:
-        out.append(Problem(file, doc.line_of(path), message))
-
-    def did_you_mean(word: str) -> str:
-        nonlocal suggestions_left
-        if suggestions_left <= 0 or len(word) > 100:
-            return ""
-        suggestions_left -= 1
-        hint = difflib.get_close_matches(word, names, n=1)
-        return f" Did you mean {hint[0]!r}?" if hint else ""
-
     names = sorted(states)
-    if start not in states:
-        say(("start",), f"start: {quoted(start)} is not a state.{did_you_mean(start)} States: {_listed(names)}.")
-        return out
 
-    def check_targets(transitions: tuple[Transition, ...], path: tuple) -> None:
-        for i, t in enumerate(transitions):
-            if t.to not in states:
-                say(
-                    path + (i, "to"),
-                    f"{'.'.join(map(str, path))}[{i}].to: {quoted(t.to)} is not a state."
-                    f"{did_you_mean(t.to)} Define it under 'states' or use one of: {_listed(names)}.",
-                )
+    def guess(word: str) -> str | None:
+        nonlocal suggestions_left
+        if suggestions_left <= 0:
+            return None
+        suggestions_left -= 1
+        return closest(word, names)
 
-    check_targets(anywhere, ("anywhere",))
+    renamed: dict[str, str] = {}
+    start_known = start in states
+    if not start_known:
+        meant = guess(start)
+        hint = f" Did you mean {meant!r}?" if meant else ""
+        report(("start",), f"{quoted(start)} is not a state.{hint} States: {_listed(names)}.")
+        if meant is not None:
+            start, start_known = meant, True
+
+    # Every `to:` naming no state, in file order, with each place it is written.
+    uses: dict[str, list[tuple[tuple, int]]] = {}
+    targeted: set[str] = {start}
+    for t in [*anywhere, *(t for s in states.values() for t in s.transitions)]:
+        if t.to in states:
+            targeted.add(t.to)
+        else:
+            uses.setdefault(t.to, []).append((t.where + ("to",), t.line))
+    for missing, places in uses.items():
+        meant = guess(missing)
+        hint = ""
+        if meant is not None:
+            renamed[missing] = meant
+            hint = f" Did you mean {meant!r}?"
+            if meant not in targeted:
+                hint += f" (Or, if {meant!r} is the misspelt one, rename that state to {quoted(missing)}.)"
+        where = ""
+        if len(places) > 1:
+            where = f" ({len(places)} transitions go to it, on lines {_lines(sorted(ln for _, ln in places))})"
+        report(
+            places[0][0],
+            f"{quoted(missing)} is not a state{where}.{hint} Define it under 'states' or use one of: {_listed(names)}.",
+        )
+
     for name, state in states.items():
-        path = ("states", name, "transitions")
         if state.terminal and state.transitions:
-            say(path, f"states.{name}: it ends the conversation (outcome: {state.outcome}) so it cannot have transitions; remove them or remove 'outcome'.")
-        elif not state.terminal and not state.transitions and not anywhere:
-            say(("states", name), f"states.{name}: the conversation gets stuck here; add transitions, or an 'outcome' if it should end here.")
-        check_targets(state.transitions, path)
+            report(
+                ("states", name, "transitions"),
+                f"it ends the conversation (outcome: {state.outcome}) so it cannot have transitions; "
+                "remove them or remove 'outcome'.",
+            )
+        elif not state.terminal and not state.transitions and not anywhere and name not in unread:
+            report(
+                ("states", name),
+                "the conversation gets stuck here; add transitions, or an 'outcome' if it should end here.",
+            )
 
-    reach = reachable(states, start, anywhere)
+    if not start_known:
+        return  # everything below is seen from the start state
+    reach = reachable(states, start, anywhere, renamed, unread)
     for name in names:
         if name not in reach:
-            say(("states", name), f"states.{name}: no transition leads here from '{start}'; add one with 'to: {name}' or remove the state.")
+            report(
+                ("states", name),
+                f"no transition leads here from '{start}'; add one with 'to: {name}' or remove the state.",
+            )
     if not any(states[n].outcome == "resolved" for n in reach):
-        say(("states",), "no state with 'outcome: resolved' can be reached, so a trainee can never win; add one and a transition to it.")
-    ending = can_end(states, anywhere)
+        report(
+            ("states",),
+            "no state with 'outcome: resolved' can be reached, so a trainee can never win; "
+            "add one and a transition to it.",
+        )
+    ending = can_end(states, anywhere, renamed, unread)
     for name in sorted(reach):
         if not states[name].terminal and name not in ending:
-            say(("states", name), f"states.{name}: from here the conversation can never end; add a path to a state with an outcome.")
-    return out
+            report(
+                ("states", name),
+                "from here the conversation can never end; add a path to a state with an outcome.",
+            )
 
 
 def _esc(text: str) -> str:

@@ -2,7 +2,12 @@
 
 Every problem names the file, the line and what to do, because the people who write
 personas are trainers, not programmers. Checks on the machine as a whole (reachable
-states, a way to `resolved`) live in persona_graph.py.
+states, a way to `resolved`) live in graph.py.
+
+One typo must read as one problem. A misspelt name with a near match is reported with
+a did-you-mean and then read as that match, so what only follows from it ("states is
+missing", "no transition leads here") is never reported; problems with keys come first,
+since they decide how the rest is read, and each group is in line order.
 
 Nothing a trainer writes is handed to `re` as a pattern: `asked_by` phrases are
 translated to regex piece by piece, so `?` or `(` can never be a regex error, and the
@@ -12,29 +17,53 @@ even an unforeseen one, becomes a problem naming that file, so the folder still 
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
 
-from bot.persona import graph as persona_graph
-from bot.persona.guards import GUARDS, GuardParamError
-from bot.vocab import LABEL_SET, LABELS
 from bot.core.mood import DEFAULT_WEIGHTS, NOTHING
-from bot.vocab import BANDS
-from bot.vocab import ENDINGS
+from bot.persona import graph as persona_graph
+from bot.persona.guards import GUARDS, MOOD_RANGE, GuardParamError
 from bot.persona.records import Fact, Guard, Lines, Persona, State, Transition
+from bot.persona.spelling import closest, did_you_mean, not_a_behaviour
 from bot.persona.yaml_reader import Document, Problem, YamlProblem, quoted, read_document, read_file
+from bot.vocab import BANDS, ENDINGS, LABEL_SET, LABELS
 
+# --- the persona format, as tables ----------------------------------------------------------
+# The loader checks files against these, and bot/persona/schema.py writes them into
+# personas/schema.json, so the editor and `hotseat personas validate` cannot disagree.
+# After changing one, run `python -m bot.persona.schema` (a test says so if you forget).
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+STATE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_TEXT = 4000
 MAX_OPTIONAL = 3  # `?` in one asked_by phrase; each doubles the ways it can match
+DIFFICULTY = (1, 5)
+WEIGHT_RANGE = (-100, 100)
 
-TOP_KEYS = {
+# Keys of each part of a file, in the order the README and the schema show them.
+TOP_KEYS = (
     "id", "name", "scenario", "brief", "difficulty", "industry", "tags", "mood", "facts",
     "reactions", "start", "anywhere", "states",
-}
+)
 REQUIRED_TOP = ("id", "name", "scenario", "brief", "difficulty", "industry", "mood", "start", "states")
+MOOD_KEYS = ("start", "weights")
+REQUIRED_MOOD = ("start",)
+FACT_KEYS = ("topic", "asked_by", "answer")
+REQUIRED_FACT = ("topic", "asked_by", "answer")
+STATE_KEYS = ("lines", "hint", "transitions", "outcome")
+REQUIRED_STATE = ("lines",)
+TRANSITION_KEYS = ("to", "on", "if")
+REQUIRED_TRANSITION = ("to",)
+
+# What a required key is for, said when it is missing.
+_NEEDED = {
+    "start": "the customer's anger at the first line (0-100)",  # in mood
+    "topic": "a name for you, e.g. charges",
+    "asked_by": "the words that make the customer give this fact",
+    "answer": "what the customer says",
+    "lines": "what the customer says in this state",
+    "to": "the state to move to",
+}
 
 
 class PersonaInvalid(Exception):
@@ -43,13 +72,6 @@ class PersonaInvalid(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
-
-
-def _suggest(word: Any, options: Any) -> str:
-    if not isinstance(word, str) or len(word) > 100:
-        return ""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _where(path: tuple) -> str:
@@ -61,25 +83,71 @@ def _where(path: tuple) -> str:
 
 
 class _Reader:
+    """Reads one document, collecting problems rather than stopping at the first.
+
+    A misspelt key with a near match (`stats:`, `transiton:`) is reported once and then
+    read as the key it was meant to be, so nothing that only follows from the typo
+    ("states is missing", every state unreachable) is reported too. Paths in the code
+    use the meant keys; `written` maps them back, so each problem names the key and the
+    line as written.
+    """
+
     def __init__(self, file: str, doc: Document) -> None:
         self.file = file
         self.doc = doc
-        self.problems: list[Problem] = []
+        self._found: list[tuple[bool, int, Problem]] = []  # (about a key, order found, problem)
+        self.written: dict[tuple, tuple] = {}  # meant path -> path as written
+        self.unplaced: dict[tuple, list[str]] = {}  # path -> unknown keys with no near match
 
-    def problem(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.file, self.doc.line_of(path), f"{_where(path)}: {message}"))
+    def as_written(self, path: tuple) -> tuple:
+        for i in range(len(path), 0, -1):  # deepest first: its parents may be renamed too
+            if path[:i] in self.written:
+                path = self.written[path[:i]] + path[i:]
+        return path
 
-    def mapping(self, value: Any, path: tuple, allowed: set[str], what: str) -> dict | None:
+    def line_of(self, path: tuple) -> int | None:
+        return self.doc.line_of(self.as_written(path))
+
+    def problem(self, path: tuple, message: str, *, key: bool = False) -> None:
+        """`key`: a problem with the file's keys (unknown, missing), which decides how the
+        rest is read, so it is listed before the others."""
+        problem = Problem(self.file, self.line_of(path), f"{_where(self.as_written(path))}: {message}")
+        self._found.append((key, len(self._found), problem))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Problems with keys first, then the rest, each group in line order."""
+        return [p for _, _, p in sorted(self._found, key=lambda f: (not f[0], f[2].line or 0, f[1]))]
+
+    def mapping(
+        self, value: Any, path: tuple, allowed: tuple[str, ...], what: str, required: tuple[str, ...] = ()
+    ) -> dict | None:
+        """The mapping with each misspelt key read as the allowed key nearest to it (when
+        that key is not written too); None, after saying so, if `value` is no mapping."""
         if not isinstance(value, dict):
             self.problem(path, f"must be {what} written as 'key: value' lines")
             return None
-        for key in value:
-            if not isinstance(key, str) or key not in allowed:
-                self.problem(
-                    path + (key,),
-                    f"{quoted(key)} is not a known key here.{_suggest(key, allowed)} Allowed: {', '.join(sorted(allowed))}.",
-                )
-        return value
+        out = {k: v for k, v in value.items() if k in allowed}
+        for key, v in value.items():
+            if key in allowed:
+                continue
+            meant = closest(key, allowed)
+            self.problem(
+                path + (key,),
+                f"{quoted(key)} is not a known key here.{did_you_mean(key, allowed)} "
+                f"Allowed: {', '.join(sorted(allowed))}.",
+                key=True,
+            )
+            if meant is not None and meant not in out:
+                out[meant] = v
+                self.written[path + (meant,)] = path + (key,)
+            else:
+                self.unplaced.setdefault(path, []).append(key)
+        for key in required:
+            if key not in out:
+                why = f", {_NEEDED[key]}" if key in _NEEDED else ""
+                self.problem(path, f"needs '{key}:'{why}", key=True)
+        return out
 
     def text(self, value: Any, path: tuple, *, required: bool = True) -> str | None:
         if value is None:
@@ -103,15 +171,30 @@ class _Reader:
             return None
         return value
 
-    def label(self, value: Any, path: tuple, extra: tuple[str, ...] = ()) -> str | None:
-        if not isinstance(value, str) or (value not in LABEL_SET and value not in extra):
-            self.problem(
-                path,
-                f"{quoted(value)} is not a behaviour.{_suggest(value, LABELS + extra)} "
-                "Use one of the 19 labels in docs/behaviours.md.",
-            )
-            return None
-        return value
+    def label(self, value: Any, path: tuple, extra: tuple[str, ...] = (), where: str = "") -> str | None:
+        """A behaviour; a wrong one is reported and read as the nearest label, if one is close."""
+        if isinstance(value, str) and (value in LABEL_SET or value in extra):
+            return value
+        self.problem(path, not_a_behaviour(value, extra, where=where))
+        return closest(value, LABELS + extra)
+
+    def label_keys(self, value: dict, path: tuple, extra: tuple[str, ...] = ()) -> list[tuple[str | None, str, Any]]:
+        """(behaviour, key as written, value) for a mapping keyed by behaviours; a misspelt
+        key is read as the nearest behaviour not written too, or None."""
+        known = {k for k in value if k in LABEL_SET or k in extra}
+        out: list[tuple[str | None, str, Any]] = []
+        for key, v in value.items():
+            if key in known:
+                out.append((key, key, v))
+                continue
+            meant = self.label(key, path + (key,), extra)
+            if meant is not None and meant not in known:
+                known.add(meant)
+                self.written[path + (meant,)] = path + (key,)
+                out.append((meant, meant, v))
+            else:
+                out.append((None, key, v))
+        return out
 
     def lines(self, value: Any, path: tuple, key: str, *, allow_single: bool = False) -> Lines | None:
         if allow_single and isinstance(value, str):
@@ -120,11 +203,12 @@ class _Reader:
             good = self._line_list(value, path)
             return Lines(key, {b: good for b in ("upset",)}) if good else None
         if isinstance(value, dict):
-            self.mapping(value, path, set(BANDS), "lines per mood band (calm, upset, furious)")
+            written = value
+            value = self.mapping(value, path, BANDS, "lines per mood band (calm, upset, furious)")
             by_band: dict[str, tuple[str, ...]] = {}
             for band in BANDS:
-                if band in value:
-                    v = value[band]
+                if band in value:  # type: ignore[operator]
+                    v = value[band]  # type: ignore[index]
                     if allow_single and isinstance(v, str):
                         v = [v]
                     if not isinstance(v, list):
@@ -134,7 +218,8 @@ class _Reader:
                     if got:
                         by_band[band] = got
             if not by_band:
-                self.problem(path, "needs at least one line under calm, upset or furious")
+                if not written:  # otherwise what is written there was reported already
+                    self.problem(path, "needs at least one line under calm, upset or furious")
                 return None
             return Lines(key, by_band)
         self.problem(path, "must be a list of lines, or lines per mood band (calm, upset, furious)")
@@ -153,12 +238,12 @@ class _Reader:
 
 
 def _transition(r: _Reader, value: Any, path: tuple) -> Transition | None:
-    if r.mapping(value, path, {"to", "on", "if"}, "a transition (to, on, if)") is None:
+    value = r.mapping(value, path, TRANSITION_KEYS, "a transition (to, on, if)", required=REQUIRED_TRANSITION)
+    if value is None:
         return None
     to = value.get("to")
-    if not isinstance(to, str) or not to:
-        r.problem(path + ("to",), "every transition needs 'to: <state name>'")
-        return None
+    if "to" in value and (not isinstance(to, str) or not to):
+        r.problem(path + ("to",), "must be the name of a state")
     on: set[str] = set()
     if "on" in value:
         raw = value["on"]
@@ -168,31 +253,34 @@ def _transition(r: _Reader, value: Any, path: tuple) -> Transition | None:
             r.problem(path + ("on",), "must be a list of behaviours, e.g. [empathy, apology]")
         else:
             for i, item in enumerate(raw):
-                label = r.label(item, path + ("on", i))
+                label = r.label(item, path + ("on", i), where=" To match any message, leave out 'on'.")
                 if label:
                     on.add(label)
     guards: list[Guard] = []
     if "if" in value:
-        cond = r.mapping(value["if"], path + ("if",), set(GUARDS), "guards")
+        cond = r.mapping(value["if"], path + ("if",), tuple(GUARDS), "guards")
         for name, param in (cond or {}).items():
-            if name not in GUARDS:
-                continue
-            parse, check = GUARDS[name]
+            spec = GUARDS[name]
             try:
-                guards.append(Guard(name, parse(param), check))
+                guards.append(Guard(name, spec.parse(param), spec.check))
             except GuardParamError as e:
-                r.problem(path + ("if", name), f"{e}")
-    return Transition(to=to, on=frozenset(on), guards=tuple(guards), line=r.doc.line_of(path) or 0)
+                for at, message in e.items:
+                    r.problem(path + ("if", name) + at, message)
+    if not isinstance(to, str) or not to:
+        return None
+    line = r.line_of(path + ("to",)) or r.line_of(path) or 0
+    return Transition(to=to, on=frozenset(on), guards=tuple(guards), line=line, where=path)
 
 
-def _transitions(r: _Reader, value: Any, path: tuple) -> tuple[Transition, ...]:
+def _transitions(r: _Reader, value: Any, path: tuple) -> tuple[tuple[Transition, ...], bool]:
+    """The transitions, and whether every one of them could be read."""
     if value is None:
-        return ()
+        return (), True
     if not isinstance(value, list):
         r.problem(path, "must be a list of transitions, each starting with '- to: <state>'")
-        return ()
+        return (), False
     out = [_transition(r, item, path + (i,)) for i, item in enumerate(value)]
-    return tuple(t for t in out if t is not None)
+    return tuple(t for t in out if t is not None), None not in out
 
 
 _UNIT = re.compile(r"\s+|.", re.DOTALL)
@@ -254,81 +342,93 @@ def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:
     out = []
     for i, item in enumerate(value):
         p = path + (i,)
-        if r.mapping(item, p, {"topic", "asked_by", "answer"}, "a fact (topic, asked_by, answer)") is None:
+        item = r.mapping(item, p, FACT_KEYS, "a fact (topic, asked_by, answer)", required=REQUIRED_FACT)
+        if item is None:
             continue
-        topic = r.text(item.get("topic"), p + ("topic",))
-        asked = item.get("asked_by")
-        if isinstance(asked, str):
-            asked = [asked]
+        topic = r.text(item.get("topic"), p + ("topic",)) if "topic" in item else None
         words: list[str] = []
         patterns: list[str] = []
-        if not isinstance(asked, list) or not asked:
-            r.problem(p + ("asked_by",), "must list the words that make the customer give this fact")
-        else:
-            for j, w in enumerate(asked):
-                t = r.text(w, p + ("asked_by", j))
-                if not t:
-                    continue
-                try:
-                    patterns.append(_phrase_pattern(t))
-                except ValueError as e:
-                    r.problem(p + ("asked_by", j), str(e))
-                    continue
-                words.append(t)
-        if "answer" not in item:
-            r.problem(p + ("answer",), "is missing; write what the customer says")
-            continue
-        answer = r.lines(item["answer"], p + ("answer",), f"fact:{i}", allow_single=True)
+        if "asked_by" in item:
+            asked = item["asked_by"]
+            if isinstance(asked, str):
+                asked = [asked]
+            if not isinstance(asked, list) or not asked:
+                r.problem(p + ("asked_by",), "must list the words that make the customer give this fact")
+            else:
+                for j, w in enumerate(asked):
+                    t = r.text(w, p + ("asked_by", j))
+                    if not t:
+                        continue
+                    try:
+                        patterns.append(_phrase_pattern(t))
+                    except ValueError as e:
+                        r.problem(p + ("asked_by", j), str(e))
+                        continue
+                    words.append(t)
+        answer = r.lines(item["answer"], p + ("answer",), f"fact:{i}", allow_single=True) if "answer" in item else None
         if topic and words and answer:
             out.append(Fact(topic, tuple(words), _fact_matcher(patterns), answer))
     return tuple(out)
 
 
-def _states(r: _Reader, value: Any, path: tuple) -> dict[str, State]:
+def _outcome(r: _Reader, value: Any, path: tuple) -> str | None:
+    """The state's outcome. A wrong one is reported and then read as the nearest outcome,
+    or as some ending all the same, so the graph checks do not add "stuck here"."""
+    if value is None or value in ENDINGS:
+        return value
+    r.problem(path, f"{quoted(value)} is not an outcome.{did_you_mean(value, ENDINGS)} Use one of {', '.join(ENDINGS)}.")
+    return closest(value, ENDINGS) or quoted(value)
+
+
+def _states(r: _Reader, value: Any, path: tuple) -> tuple[dict[str, State], set[str]]:
+    """The states, and the names of those whose way out could not all be read.
+
+    A state that could not be read still gets a name-only entry, so the transitions to
+    it are not reported as going nowhere.
+    """
     if not isinstance(value, dict) or not value:
         r.problem(path, "must name at least one state, each with its lines and transitions")
-        return {}
+        return {}, set()
     states: dict[str, State] = {}
+    unread: set[str] = set()
     for name, body in value.items():
         p = path + (name,)
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            r.problem(p, "a state name must be one word (letters, digits, _ or -)")
+        if not STATE_NAME_RE.fullmatch(name):
+            r.problem(p, "a state name must be one word (letters, digits, _ or -)", key=True)
+            body = None
+        else:
+            body = r.mapping(body, p, STATE_KEYS, "a state", required=REQUIRED_STATE)
+        if body is None:
+            states[name] = State(name, Lines(f"state:{name}", {}))
+            unread.add(name)
             continue
-        if r.mapping(body, p, {"lines", "transitions", "outcome", "hint"}, "a state") is None:
-            continue
-        if "lines" not in body:
-            r.problem(p, "needs 'lines:', what the customer says in this state")
-        lines = r.lines(body.get("lines"), p + ("lines",), f"state:{name}") if "lines" in body else None
-        outcome = body.get("outcome")
-        if outcome is not None and outcome not in ENDINGS:
-            r.problem(p + ("outcome",), f"{quoted(outcome)} is not an outcome; use one of {', '.join(ENDINGS)}")
-            outcome = None
+        lines = r.lines(body["lines"], p + ("lines",), f"state:{name}") if "lines" in body else None
+        outcome = _outcome(r, body.get("outcome"), p + ("outcome",))
         hint = r.text(body.get("hint"), p + ("hint",), required=False)
-        transitions = _transitions(r, body.get("transitions"), p + ("transitions",))
+        transitions, complete = _transitions(r, body.get("transitions"), p + ("transitions",))
+        if not complete or (p in r.unplaced and "transitions" not in body and outcome is None):
+            unread.add(name)  # a key nothing is close to may be its transitions under another name
         states[name] = State(name, lines or Lines(f"state:{name}", {}), transitions, outcome, hint)
-    return states
+    return states, unread
 
 
 def build(doc: Document, file: str, source: Path | None = None) -> Persona:
     """Compile one parsed document; raise PersonaInvalid listing every problem found."""
     r = _Reader(file, doc)
-    data = doc.data
-    if r.mapping(data, (), TOP_KEYS, "a persona") is None:
+    data = r.mapping(doc.data, (), TOP_KEYS, "a persona")
+    if data is None:
         raise PersonaInvalid(r.problems)
     for key in REQUIRED_TOP:
         if key not in data:
-            r.problem((), f"the required key '{key}' is missing; see README.md (Writing a persona)")
+            r.problem((), f"the required key '{key}' is missing; see README.md (Writing a persona)", key=True)
     pid = data.get("id")
     if isinstance(pid, str) and not ID_RE.fullmatch(pid):
         r.problem(("id",), f"{quoted(pid)} must be lowercase letters, digits and dashes, e.g. double-billing")
         pid = None
     else:
         pid = r.text(pid, ("id",)) if "id" in data else None
-    name = r.text(data.get("name"), ("name",)) if "name" in data else None
-    scenario = r.text(data.get("scenario"), ("scenario",)) if "scenario" in data else None
-    brief = r.text(data.get("brief"), ("brief",)) if "brief" in data else None
-    industry = r.text(data.get("industry"), ("industry",)) if "industry" in data else None
-    difficulty = r.number(data.get("difficulty"), ("difficulty",), 1, 5) if "difficulty" in data else None
+    texts = {key: r.text(data[key], (key,)) if key in data else None for key in ("name", "scenario", "brief", "industry")}
+    difficulty = r.number(data["difficulty"], ("difficulty",), *DIFFICULTY) if "difficulty" in data else None
     tags: list[str] = []
     if "tags" in data:
         if not isinstance(data["tags"], list):
@@ -342,22 +442,19 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
 
     weights = dict(DEFAULT_WEIGHTS)
     mood_start = None
-    if "mood" in data and r.mapping(data["mood"], ("mood",), {"start", "weights"}, "mood settings") is not None:
-        mood = data["mood"]
-        if "start" not in mood:
-            r.problem(("mood",), "needs 'start:', the customer's anger at the first line (0-100)")
-        else:
-            mood_start = r.number(mood["start"], ("mood", "start"), 0, 100)
+    mood = r.mapping(data["mood"], ("mood",), MOOD_KEYS, "mood settings", required=REQUIRED_MOOD) if "mood" in data else None
+    if mood is not None:
+        if "start" in mood:
+            mood_start = r.number(mood["start"], ("mood", "start"), *MOOD_RANGE)
         if "weights" in mood:
             w = mood["weights"]
             if not isinstance(w, dict):
                 r.problem(("mood", "weights"), "must map behaviours to numbers, e.g. 'empathy: -12'")
             else:
-                for label, n in w.items():
-                    if r.label(label, ("mood", "weights", label), extra=(NOTHING,)):
-                        n_ok = r.number(n, ("mood", "weights", label), -100, 100)
-                        if n_ok is not None:
-                            weights[label] = n_ok
+                for label, key, n in r.label_keys(w, ("mood", "weights"), extra=(NOTHING,)):
+                    n_ok = r.number(n, ("mood", "weights", key), *WEIGHT_RANGE)
+                    if label is not None and n_ok is not None:
+                        weights[label] = n_ok
 
     reactions: dict[str, Lines] = {}
     if "reactions" in data:
@@ -365,30 +462,31 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
         if not isinstance(rx, dict):
             r.problem(("reactions",), "must map behaviours to lines, e.g. 'empathy: [\"Thank you.\"]'")
         else:
-            for label, lines in rx.items():
-                if r.label(label, ("reactions", label)):
-                    got = r.lines(lines, ("reactions", label), f"react:{label}", allow_single=True)
-                    if got:
-                        reactions[label] = got
+            for label, key, lines in r.label_keys(rx, ("reactions",)):
+                got = r.lines(lines, ("reactions", key), f"react:{label}", allow_single=True)
+                if label is not None and got:
+                    reactions[label] = got
 
     facts = _facts(r, data.get("facts"), ("facts",))
-    anywhere = _transitions(r, data.get("anywhere"), ("anywhere",))
-    states = _states(r, data.get("states"), ("states",)) if "states" in data else {}
+    anywhere, anywhere_read = _transitions(r, data.get("anywhere"), ("anywhere",))
+    states, unread = _states(r, data["states"], ("states",)) if "states" in data else ({}, set())
     start = data.get("start")
     if "start" in data and (not isinstance(start, str) or not start):
         r.problem(("start",), "must be the name of the first state")
         start = None
 
     if states and isinstance(start, str):
-        r.problems.extend(persona_graph.problems(states, start, anywhere, file, doc))
+        if not anywhere_read:
+            unread = set(states)  # any state may leave by an `anywhere` transition that could not be read
+        persona_graph.problems(states, start, anywhere, r.problem, unread)
 
     if r.problems:
         raise PersonaInvalid(r.problems)
     return Persona(
-        id=pid, name=name, scenario=scenario, brief=brief, difficulty=difficulty,  # type: ignore[arg-type]
-        industry=industry, tags=tuple(tags), mood_start=mood_start,  # type: ignore[arg-type]
-        weights=weights, facts=facts, reactions=reactions, start=start,
-        anywhere=anywhere, states=states, source=source,
+        id=pid, name=texts["name"], scenario=texts["scenario"], brief=texts["brief"],  # type: ignore[arg-type]
+        difficulty=difficulty, industry=texts["industry"], tags=tuple(tags),  # type: ignore[arg-type]
+        mood_start=mood_start, weights=weights, facts=facts, reactions=reactions,  # type: ignore[arg-type]
+        start=start, anywhere=anywhere, states=states, source=source,  # type: ignore[arg-type]
     )
 
 

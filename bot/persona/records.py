@@ -62,7 +62,8 @@ class Transition:
     to: str
     on: frozenset[str]  # empty: any message
     guards: tuple[Guard, ...]
-    line: int = 0
+    line: int = 0  # of its `to:`, for problems the graph checks find
+    where: tuple = field(default=(), compare=False)  # its path in the file, as problems name it
 
     def fires(self, labels: frozenset[str], ctx: GuardContext) -> bool:
         if self.on and not (self.on & labels):
