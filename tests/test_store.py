@@ -540,6 +540,46 @@ def test_process_exits_promptly(tmp_path, body):
         assert proc.returncode == 0, proc.stderr
 
 
+def test_a_store_never_closed_neither_hangs_exit_nor_loses_commits(tmp_path):
+    """A command that fails half-way may never reach close(): the process must still exit,
+    silently, with what was committed saved (aiosqlite's thread used to keep it alive)."""
+    path = tmp_path / "db.sqlite3"
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from bot.store.sqlite import Store
+        KEEP = []
+        async def main():
+            s = await Store.open(sys.argv[1])
+            KEEP.append(s)
+            await s.create_session(workspace="T", channel="C", user="U", user_name="N",
+                                   persona_id="p", seed=1, engine={}, now=1.0)
+        asyncio.run(main())
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    with raw(path) as c:
+        assert c.execute("SELECT user FROM sessions").fetchall() == [("U",)]
+
+
+async def test_a_cancelled_call_still_runs_and_holds_up_no_other(store):
+    """Calls queued together come back together; a caller that gave up must not take the
+    others' answers with it, and its write, already queued, is saved as documented."""
+    rec = await start(store)
+    tasks = [asyncio.create_task(store.record_hint(rec.id, Hint(i, f"h{i}"), {"n": i}, 1000.0 + i))
+             for i in range(40)]
+    await asyncio.sleep(0)  # every task has queued its call
+    for t in tasks[::2]:
+        t.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results[::2])
+    assert results[1::2] == [None] * 20
+    assert [h.text for h in await store.hints(rec.id)] == [f"h{i}" for i in range(40)]
+    assert (await store.get_session(rec.id)).engine == {"n": 39}
+
+
 async def test_a_version_1_database_keeps_its_sessions_as_console_ones(tmp_path, monkeypatch):
     path = tmp_path / "hotseat.sqlite3"
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])

@@ -2,9 +2,10 @@
 
 Design, and why:
 
-* One long-lived aiosqlite connection per process. aiosqlite runs each connection on
-  its own thread and executes queued calls strictly in order, so one connection means
-  one writer and no "database is locked" fights inside the process.
+* One long-lived stdlib ``sqlite3`` connection per store, owned by one worker thread the
+  store starts (``_Worker``). Calls queue to that thread and run strictly in order, so
+  one connection means one writer and no "database is locked" fights inside the
+  process, and a slow disk never blocks the event loop.
 * Every database access is ONE call on that thread (``Store._run``): a whole
   ``BEGIN IMMEDIATE ... COMMIT`` transaction runs as a single function, so no other
   coroutine's statement can land in the middle of it and get committed by it. That is
@@ -12,6 +13,8 @@ Design, and why:
   write instead of four (measured with 100 concurrent sessions: ~6,600 committed
   turns/s, vs ~1,900 for lock + four awaits; the product needs >= 2,000/s through the
   whole service, so the four-await shape would not leave room for anything else).
+  The thread is our own rather than aiosqlite's because aiosqlite has no public call
+  that runs a function on its thread; ``bench/store.py`` measures the rate.
 * A conversation's final turn and its ending (status, score, debrief) are one
   transaction (``record_turn(..., closing=...)``), so no crash can leave a conversation
   over while its session stays open and blocks its trainee.
@@ -20,22 +23,27 @@ Design, and why:
 * The schema lives in ``MIGRATIONS``; ``PRAGMA user_version`` records how far a file
   has been migrated, and all pending steps run in one transaction at open.
 
-The store is always closed explicitly (``async with await Store.open(p) as store`` or
-``await store.close()``): aiosqlite's worker thread is not a daemon, so a connection
-left open keeps the interpreter from exiting.
+Close the store explicitly (``async with await Store.open(p) as store`` or
+``await store.close()``) so queued writes finish and the connection is optimised and
+closed. The worker is a daemon thread that never touches a closed event loop, so a store
+left open (a command that failed half-way) neither hangs interpreter exit nor prints a
+traceback from that thread; what it had committed stays committed, and an unfinished
+transaction is rolled back by SQLite, as after a crash.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import pathlib
+import queue
 import sqlite3
+import threading
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Callable, TypeVar
-
-import aiosqlite
 
 from bot.core.errors import BadMessage
 from bot.core.records import Detection, Hint, Turn
@@ -391,6 +399,112 @@ def _migrate(conn: sqlite3.Connection, path: pathlib.Path, migrations: list[tupl
     _transaction(conn, body)
 
 
+# --------------------------------------------------------------------- the worker
+
+
+class _Worker:
+    """The one thread that owns a store's sqlite3 connection and runs its calls in order.
+
+    A sqlite3 connection belongs to the thread that made it, and a transaction must run
+    with no other caller's statement in between: one thread draining one FIFO queue, with
+    a whole function as the unit, gives both at one thread hop per call.
+    """
+
+    def __init__(self, path: pathlib.Path) -> None:
+        self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._conn: sqlite3.Connection | None = None
+        # A daemon, so a store its owner never closed cannot keep the interpreter alive.
+        self._thread = threading.Thread(target=self._serve, name=f"hotseat-store:{path.name}", daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable[..., T], *args: Any) -> "asyncio.Future[T]":
+        """Queue ``fn(connection, *args)``; the future settles on the caller's event loop."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._jobs.put((fn, args, loop, future))
+        return future
+
+    def open(self, path: pathlib.Path, migrations: list[tuple[int, str]]) -> "asyncio.Future[None]":
+        return self.call(self._open, path, migrations)
+
+    def stop(self, *, optimize: bool) -> "asyncio.Future[None]":
+        """Close the connection once everything queued before has run, then end the thread.
+
+        Both happen whether or not anyone awaits the result.
+        """
+        future = self.call(self._close, optimize)
+        self._jobs.put(None)
+        return future
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+    def _open(self, _: None, path: pathlib.Path, migrations: list[tuple[int, str]]) -> None:
+        # isolation_level=None: the sqlite3 module must not open transactions behind our
+        # back; every transaction here is explicit.
+        self._conn = sqlite3.connect(path, isolation_level=None)
+        _setup(self._conn, path, migrations)
+
+    def _close(self, conn: sqlite3.Connection | None, optimize: bool) -> None:
+        self._conn = None
+        if conn is None:
+            return
+        try:
+            if optimize:  # SQLite recommends this just before closing a long-lived connection
+                conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # an optimisation hint only; closing matters more
+        finally:
+            conn.close()
+
+    def _serve(self) -> None:
+        # Results go back in batches while more calls wait in the queue: one wake-up of
+        # the event loop per batch instead of one per call, which is most of a call's
+        # cost under load (about +40% turns/s with 10 or 100 writers, bench/store.py).
+        # With nothing queued, a result goes back at once, so a lone call waits no longer.
+        ready: list[tuple[asyncio.Future, Any, BaseException | None]] = []
+        ready_loop: asyncio.AbstractEventLoop | None = None
+        while (job := self._jobs.get()) is not None:
+            fn, args, loop, future = job
+            if ready and loop is not ready_loop:
+                _deliver(ready_loop, ready)
+                ready = []
+            ready_loop = loop
+            try:
+                ready.append((future, fn(self._conn, *args), None))
+            except StopIteration:  # a future refuses it; never leave a caller hanging
+                ready.append((future, None, RuntimeError(f"{fn!r} raised StopIteration")))
+            except BaseException as e:  # handed to the awaiting coroutine, raised there
+                ready.append((future, None, e))
+            if len(ready) >= _BATCH or self._jobs.empty():
+                _deliver(loop, ready)
+                ready = []
+            del job, fn, args, loop, future  # hold nothing while waiting for more
+        if ready:
+            _deliver(ready_loop, ready)
+
+
+_BATCH = 16  # at most this many results wait for a batch: ~1 ms of calls
+
+
+def _deliver(loop: asyncio.AbstractEventLoop | None, ready: list) -> None:
+    """Hand results to their event loop; a loop already closed gets none, and no traceback."""
+    try:
+        loop.call_soon_threadsafe(_settle, ready)
+    except RuntimeError:
+        pass  # that event loop is closed: nobody is left to tell
+
+
+def _settle(ready: list[tuple[asyncio.Future, Any, BaseException | None]]) -> None:
+    for future, result, error in ready:
+        if future.done():
+            continue  # its awaiting task was cancelled; the call ran regardless
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+
 # ---------------------------------------------------------------------- the store
 
 
@@ -399,9 +513,9 @@ class Store:
 
     path: pathlib.Path
 
-    def __init__(self, path: pathlib.Path, db: aiosqlite.Connection) -> None:
+    def __init__(self, path: pathlib.Path, worker: _Worker) -> None:
         self.path = path
-        self._db: aiosqlite.Connection | None = db
+        self._worker: _Worker | None = worker
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -413,32 +527,27 @@ class Store:
         """
         p = pathlib.Path(os.fspath(path)).expanduser().absolute()
         _prepare_location(p)
+        worker = _Worker(p)
         try:
-            # isolation_level=None: the sqlite3 module must not open transactions behind
-            # our back; every transaction here is explicit.
-            db = await aiosqlite.connect(p, isolation_level=None)
-        except sqlite3.Error as e:
-            raise _explain_open_error(p, e) from e
-        try:
-            await _on_thread(db, _setup, p, MIGRATIONS)
+            await worker.open(p, MIGRATIONS)
         except BaseException as e:
-            await db.close()  # an unclosed connection would hang interpreter exit
+            # Wait for the half-opened connection to close, so the file is free and no
+            # thread outlives a command that reports the error and exits.
+            with contextlib.suppress(sqlite3.Error):
+                await worker.stop(optimize=False)
+            worker.join(timeout=5)
             if isinstance(e, sqlite3.Error):
                 raise _explain_open_error(p, e) from e
             raise
-        return cls(p, db)
+        return cls(p, worker)
 
     async def close(self) -> None:
         """Close the connection; safe to call more than once. Queued writes finish first."""
-        db, self._db = self._db, None
-        if db is None:
+        worker, self._worker = self._worker, None
+        if worker is None:
             return
-        try:
-            await _on_thread(db, _optimize)
-        except Exception:
-            pass  # an optimisation hint only; closing matters more
-        finally:
-            await db.close()
+        await worker.stop(optimize=True)
+        worker.join(timeout=5)  # it has only to see the stop signal: microseconds
 
     async def __aenter__(self) -> "Store":
         return self
@@ -457,11 +566,11 @@ class Store:
         A call that is already queued runs to the end (commit or rollback) even if the
         awaiting task is cancelled, so a cancelled write may still have been saved.
         """
-        db = self._db
-        if db is None:
+        worker = self._worker
+        if worker is None:
             raise StoreError(f"The Hotseat database at {self.path} is already closed.")
         try:
-            return await _on_thread(db, fn, *args)
+            return await _on_thread(worker, fn, *args)
         except StoreError:
             raise
         except (OverflowError, UnicodeEncodeError) as e:
@@ -801,14 +910,13 @@ def _has_source(conn: sqlite3.Connection, session_id: int, source: str) -> bool:
     return row is not None
 
 
-async def _on_thread(db: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
-    """Call ``fn(sqlite3_connection, *args)`` on the connection's own thread, uninterrupted.
+async def _on_thread(worker: _Worker, fn: Callable[..., T], *args: Any) -> T:
+    """Call ``fn(sqlite3_connection, *args)`` on the store's thread, uninterrupted.
 
-    aiosqlite has no public call for this; ``_execute`` is the queue primitive behind all
-    its public methods (unchanged from 0.17 to 0.22). Every private access is here, so an
-    aiosqlite change is a one-function fix, and every test exercises it.
+    Every call after open goes through here, so one place sees them all (the crash tests
+    kill the process at a chosen call).
     """
-    return await db._execute(fn, db._conn, *args)
+    return await worker.call(fn, *args)
 
 
 def _fetch_one_session(conn: sqlite3.Connection, sql: str, params: tuple) -> SessionRecord | None:
@@ -818,8 +926,3 @@ def _fetch_one_session(conn: sqlite3.Connection, sql: str, params: tuple) -> Ses
 
 def _fetch_sessions(conn: sqlite3.Connection, sql: str, params: tuple) -> list[SessionRecord]:
     return [_session(r) for r in conn.execute(sql, params).fetchall()]
-
-
-def _optimize(conn: sqlite3.Connection) -> None:
-    # SQLite recommends this just before closing a long-lived connection.
-    conn.execute("PRAGMA optimize")
