@@ -29,16 +29,20 @@ CHILD = """
 import asyncio, sys, time
 sys.path.insert(0, {root!r})
 from bot.persona.library import Library
+from bot.core.events import CustomerSaid
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
 
 async def main():
     store = await Store.open({db!r})
     service = HotseatService(store, Library.load())
-    await service.reply(Who("bench", "C", "U0"), {line!r})
+    events = await service.reply(Who("bench", "C", "U0"), {line!r})
     first = time.time()
-    await asyncio.gather(*(service.reply(Who("bench", "C", f"U{{i}}"), {line!r}) for i in range(1, {resume} + 1)))
-    print(first, time.time())
+    resumed = await asyncio.gather(*(service.reply(Who("bench", "C", f"U{{i}}"), {line!r}) for i in range(1, {resume} + 1)))
+    done = time.time()
+    for answer in (events, *resumed):  # each one answered by its customer, not timed out
+        assert isinstance(answer[0], CustomerSaid), answer
+    print(first, done)
     await store.close()
 
 asyncio.run(main())
@@ -53,7 +57,8 @@ async def fill(db: Path, sessions: int) -> None:
     store = await Store.open(db)
     service = HotseatService(store, Library.load())
     for i in range(sessions):
-        await service.start(Who("bench", "C", f"U{i}"), "double-billing", seed=i)
+        async with service.start(Who("bench", "C", f"U{i}"), "double-billing", seed=i):
+            pass  # a front end shows the opening here
     await store.close()
 
 

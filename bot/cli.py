@@ -32,6 +32,19 @@ def _out(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
+def _cannot_read(what: str, path: str | os.PathLike, e: OSError) -> str:
+    """Say what is wrong with a file in words: "[Errno 2]" means nothing to a trainer."""
+    if isinstance(e, FileNotFoundError):
+        why = "it does not exist"
+    elif isinstance(e, IsADirectoryError):
+        why = "it is a folder, not a file"
+    elif isinstance(e, PermissionError):
+        why = "permission denied"
+    else:
+        why = (e.strerror or str(e)).lower()
+    return f"hotseat: cannot read the {what} {path}: {why}."
+
+
 def _library(args: argparse.Namespace) -> Library:
     return Library.load(*(Path(p) for p in args.personas)) if args.personas else Library.load(personas_dir())
 
@@ -84,7 +97,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     try:
         pairs = load_jsonl(Path(args.file))
-    except (OSError, ValueError) as e:
+    except OSError as e:
+        print(_cannot_read("labelled file", args.file, e), file=sys.stderr)
+        return 2
+    except ValueError as e:
         print(f"hotseat: {e}", file=sys.stderr)
         return 2
     report = evaluate(pairs)
@@ -111,7 +127,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = model.meta or {}
     curve = meta.get("learning_curve", [])
     if args.plot and curve:
-        Path(args.plot).write_text(train.curve_svg(curve), encoding="utf-8")
+        try:
+            Path(args.plot).write_text(train.curve_svg(curve), encoding="utf-8")
+        except OSError as e:  # the weights are written by now: say so rather than lose them in a traceback
+            print(f"hotseat: wrote {args.out}, but cannot write the plot {args.plot}: {e.strerror or e}",
+                  file=sys.stderr)
+            return 2
     if args.json:
         _out(meta)
         return 0
@@ -125,15 +146,56 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+class NotAPersona(HotseatError):
+    """A command-line persona reference that is neither an id nor a file (exit 1, like an unknown id)."""
+
+
+def _persona_file(ref: str, args: argparse.Namespace) -> Path:
+    """Ids and paths both work because people type whichever they have at hand: the id
+    from `personas list`, the path from their editor. A path that exists wins.
+
+    An id also finds `<id>.yaml` when that file is too broken to load: that is exactly
+    when someone wants to validate it by name.
+    """
+    path = Path(ref)
+    if path.exists() or path.is_symlink():
+        return path
+    if "/" in ref or os.sep in ref or path.suffix.lower() in (".yaml", ".yml"):
+        raise NotAPersona(f"{ref} does not exist.")
+    folders = [Path(p) for p in args.personas] or [personas_dir()]
+    lib = Library.load(*folders)
+    with contextlib.suppress(HotseatError):
+        source = lib.get(ref).source
+        if source is not None:
+            return source
+    for folder in (f for f in folders if f.is_dir()):
+        for suffix in (".yaml", ".yml"):
+            if (folder / f"{ref}{suffix}").is_file():
+                return folder / f"{ref}{suffix}"
+    ids = ", ".join(sorted(lib.personas)[:12]) or "none found"
+    raise NotAPersona(f"{ref[:60]!r} is neither a persona id nor a file. Persona ids: {ids}.")
+
+
 def cmd_personas(args: argparse.Namespace) -> int:
     if args.action == "validate":
-        paths = [Path(p) for p in args.paths] or [personas_dir()]
-        lib = Library.load(*paths)
+        paths = [_persona_file(ref, args) for ref in args.refs]
+        lib = Library.load(*(paths or [Path(p) for p in args.personas] or [personas_dir()]))
         for problem in lib.problems:
             print(problem, file=sys.stderr)
         n_bad = len({p.file for p in lib.problems})
         print(f"{len(lib.personas)} persona(s) valid, {n_bad} file(s) with problems.")
         return 1 if lib.problems else 0
+    if args.action == "graph":
+        path = _persona_file(args.ref, args)
+        if path.is_dir():
+            raise NotAPersona(f"{args.ref} is a folder; graph draws one persona: give its id or its YAML file.")
+        lib = Library.load(path)
+        for problem in lib.problems:
+            print(problem, file=sys.stderr)
+        if lib.problems:
+            return 1
+        print(mermaid(next(iter(lib.personas.values()))), end="")
+        return 0
     lib = _library(args)
     for problem in lib.problems:
         print(f"warning: skipped {problem}", file=sys.stderr)
@@ -145,46 +207,40 @@ def cmd_personas(args: argparse.Namespace) -> int:
 
             for p in lib.sorted():
                 print(persona_line(p))
-        return 0
-    # graph
-    try:
-        persona = lib.get(args.id)
-    except HotseatError as e:
-        print(f"hotseat: {e}", file=sys.stderr)
-        return 1
-    print(mermaid(persona), end="")
     return 0
 
 
 async def _simulate(args: argparse.Namespace) -> int:
     from bot.frontends.console import render as render
-    from bot.core.service import Who, transcript_turns
+    from bot.core.events import CustomerSaid, Ended, Who
+    from bot.core.service import transcript_turns
 
     try:
         script = Path(args.script).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError as e:
-        print(f"hotseat: cannot read the script {args.script}: {e.strerror or e}", file=sys.stderr)
+        print(_cannot_read("script", args.script, e), file=sys.stderr)
         return 2
     script = [line for line in script if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         db = None if (args.db or os.environ.get("HOTSEAT_DB")) else Path(tmp) / "simulate.sqlite3"
         async with open_service(args, db) as service:
             who = Who("local", f"simulate-{os.getpid()}", "simulator", "simulator")
-            opening = await service.start(who, args.persona_id, seed=args.seed)
+            async with service.start(who, args.persona_id, seed=args.seed) as starting:
+                opening = starting.opened
             turns = []
             ending = None
             for line in script:
                 try:
-                    reply = await service.reply(who, line)
+                    events = await service.reply(who, line)
                 except HotseatError as e:  # an unusable line (empty after cleaning, too long) is skipped
                     print(f"hotseat: skipped a script line: {e}", file=sys.stderr)
                     continue
-                turns.append(reply.turn)
-                if reply.ending is not None:
-                    ending = reply.ending
+                turns.extend(e.turn for e in events if isinstance(e, CustomerSaid))
+                ending = next((e for e in events if isinstance(e, Ended)), None)
+                if ending is not None:
                     break
             if ending is None:
-                ending = await service.end(who)
+                (ending,) = await service.end(who)
     result = {
         "persona": opening.persona.id,
         "seed": args.seed,
@@ -240,26 +296,27 @@ async def _run(args: argparse.Namespace) -> int:
     """Serve one chat platform until interrupted; settings come from the environment or .env."""
     import aiohttp
 
-    from bot.frontends import adapter as frontend
     from bot import logs
+    from bot.core.service import HotseatService
+    from bot.frontends import adapter as frontend
     from bot.config import SettingError, load_env_file
 
     redact = logs.setup()
     load_env_file(args.env_file)
     try:
-        async with open_service(args, platform=args.platform) as service:
-            for problem in service.library.problems:
+        async with open_service(args) as console:  # the store and personas; the service is built per platform
+            for problem in console.library.problems:
                 logging.getLogger("hotseat").warning("skipped a persona file: %s", problem)
             if args.platform == "slack":
                 from bot.frontends.slack.app import SlackFrontEnd
 
-                front: frontend.FrontEnd = SlackFrontEnd.from_env(service, http=args.http, port=args.port)
+                front: frontend.FrontEnd = SlackFrontEnd.from_env(http=args.http, port=args.port)
             else:
                 from bot.frontends.discord.client import DiscordFrontEnd
 
-                front = DiscordFrontEnd.from_env(service)
+                front = DiscordFrontEnd.from_env()
             redact.secrets = sorted({*redact.secrets, *front.secrets}, key=len, reverse=True)
-            await frontend.run(front)
+            await frontend.run(front, lambda platform: HotseatService(console.store, console.library, platform=platform))
     except SettingError as e:
         print(f"hotseat: {e}", file=sys.stderr)
         return 2
@@ -271,87 +328,126 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------
-def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $HOTSEAT_DB or state/hotseat.sqlite3)")
-    common.add_argument("--personas", action="append", default=[], metavar="PATH",
-                        help="persona folder or file (repeatable; default: $HOTSEAT_PERSONAS or personas/)")
-    ap = argparse.ArgumentParser(prog="hotseat", description="Practise conflict handling against difficult customers.")
-    ap.add_argument("--version", action="version", version=f"hotseat {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True)
+# Each command level (hotseat, a command, `personas` and its actions) keeps its own list of
+# --personas, joined by parse_args(): argparse parses a subcommand into a fresh namespace
+# and copies it over, so one shared list would keep only the deepest level's paths.
+_PERSONAS_AT = ("personas", "_personas_1", "_personas_2")
 
-    p = sub.add_parser("console", parents=[common], help="practise in the terminal")
+
+def _common(level: int) -> argparse.ArgumentParser:
+    """--db and --personas, accepted before or after any command.
+
+    Below the top level nothing is stored unless given, or a command's default would
+    overwrite `hotseat --db X leaderboard`; given twice, the later --db wins.
+    """
+    unset = None if level == 0 else argparse.SUPPRESS
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=unset, metavar="PATH",
+                        help="SQLite database file (default: $HOTSEAT_DB or state/hotseat.sqlite3)")
+    common.add_argument("--personas", dest=_PERSONAS_AT[level], action="append",
+                        default=[] if level == 0 else argparse.SUPPRESS, metavar="PATH",
+                        help="persona folder or file (repeatable; default: $HOTSEAT_PERSONAS or personas/)")
+    return common
+
+
+def _command(sub: argparse._SubParsersAction, name: str, about: str, level: int = 1) -> argparse.ArgumentParser:
+    """A command whose one-line summary shows both in the list of commands and on its own --help page."""
+    return sub.add_parser(name, parents=[_common(level)], help=about, description=about[:1].upper() + about[1:] + ".")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="hotseat", parents=[_common(0)],
+                                 description="Practise conflict handling against difficult customers.")
+    ap.add_argument("--version", action="version", version=f"hotseat {__version__}",
+                    help="show the version and exit")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                            help="what to do; `hotseat COMMAND --help` explains each")
+
+    p = _command(sub, "console", "practise in the terminal")
     p.add_argument("persona", nargs="?", help="persona id (default: pick from a list)")
     p.add_argument("--seed", type=int, help="make the conversation reproducible")
     p.add_argument("--user", help="your name on the leaderboard (default: your login)")
     p.set_defaults(run=lambda a: asyncio.run(_console(a)))
 
-    p = sub.add_parser("run", parents=[common], help="serve Hotseat in Slack or Discord (see README)")
-    p.add_argument("platform", choices=["slack", "discord"])
+    p = _command(sub, "run", "serve Hotseat in Slack or Discord (see README)")
+    p.add_argument("platform", choices=["slack", "discord"], help="the chat platform to serve")
     p.add_argument("--http", action="store_true",
                    help="Slack: receive events over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
     p.add_argument("--port", type=int, help="Slack HTTP mode: port to listen on (default: $PORT or 3000)")
-    p.add_argument("--env-file", default=".env", help="read settings from this file too (default: .env)")
+    p.add_argument("--env-file", default=".env", metavar="FILE",
+                   help="read settings from this file too (default: .env)")
     p.set_defaults(run=lambda a: asyncio.run(_run(a)))
 
-    p = sub.add_parser("classify", parents=[common], help="label trainee messages (JSON lines out)")
+    p = _command(sub, "classify", "label trainee messages (JSON lines out)")
     p.add_argument("text", nargs="*", help="messages; with none, one message a line from stdin")
     p.set_defaults(run=cmd_classify)
 
-    p = sub.add_parser("simulate", parents=[common], help="play a scripted trainee against a persona")
-    p.add_argument("persona_id")
-    p.add_argument("--script", required=True, help="file with one trainee message a line")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p = _command(sub, "simulate", "play a scripted trainee against a persona")
+    p.add_argument("persona_id", metavar="PERSONA_ID", help="the persona to play against")
+    p.add_argument("--script", required=True, metavar="FILE", help="file with one trainee message a line")
+    p.add_argument("--seed", type=int, default=0, help="the customer's random choices (default 0)")
+    p.add_argument("--json", action="store_true", help="print the transcript and debrief as one JSON object")
     p.set_defaults(run=lambda a: asyncio.run(_simulate(a)))
 
-    p = sub.add_parser("personas", parents=[common], help="list, validate or draw personas")
-    psub = p.add_subparsers(dest="action", required=True)
-    q = psub.add_parser("list", parents=[common])
-    q.add_argument("--json", action="store_true")
-    q = psub.add_parser("validate", parents=[common])
-    q.add_argument("paths", nargs="*", help="files or folders (default: the personas folder)")
-    q = psub.add_parser("graph", parents=[common])
-    q.add_argument("id")
+    p = _command(sub, "personas", "list, validate or draw personas")
+    psub = p.add_subparsers(dest="action", required=True, metavar="ACTION",
+                            help="what to do; `hotseat personas ACTION --help` explains each")
+    q = _command(psub, "list", "list the personas with difficulty and scenario", level=2)
+    q.add_argument("--json", action="store_true", help="print them as one JSON array")
+    q = _command(psub, "validate", "check persona files and name each problem's file, line and fix", level=2)
+    q.add_argument("refs", nargs="*", metavar="ID_OR_PATH",
+                   help="persona ids, YAML files or folders (default: the personas folder)")
+    q = _command(psub, "graph", "print a persona's state machine as Mermaid text", level=2)
+    q.add_argument("ref", metavar="ID_OR_PATH", help="a persona id or a persona YAML file")
     p.set_defaults(run=cmd_personas)
 
-    p = sub.add_parser("eval-classifier", parents=[common], help="precision, recall and F1 on a labelled JSONL file")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    p = _command(sub, "eval-classifier", "precision, recall and F1 on a labelled JSONL file")
+    p.add_argument("file", metavar="FILE", help='JSONL, one {"text": ..., "labels": [...]} a line')
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(run=cmd_eval)
 
     weights = Path(__file__).resolve().parent / "classifier" / "weights.npz"  # model.WEIGHTS, without numpy
-    p = sub.add_parser("train-classifier", parents=[common],
-                       help="rebuild the classifier's weights from the labelled corpus (needs the [train] extra)")
+    p = _command(sub, "train-classifier",
+                 "rebuild the classifier's weights from the labelled corpus (needs the [train] extra)")
     p.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1] / "data" / "behaviours"),
-                   help="folder with train/*.jsonl and dev/*.jsonl (default: data/behaviours)")
-    p.add_argument("--out", default=str(weights), help="weights file to write (default: the shipped one)")
+                   metavar="DIR", help="folder with train/*.jsonl and dev/*.jsonl (default: data/behaviours)")
+    p.add_argument("--out", default=str(weights), metavar="FILE",
+                   help="weights file to write (default: the shipped one)")
     p.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength (default 16)")
     p.add_argument("--min-df", type=int, default=2, help="keep n-grams seen in this many messages (default 2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same weights (default 0)")
     p.add_argument("--curve", action="store_true", help="also print the learning curve on dev")
     p.add_argument("--plot", metavar="SVG", help="with --curve: also draw it to this SVG file")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the training summary as one JSON object")
     p.set_defaults(run=cmd_train)
 
-    p = sub.add_parser("leaderboard", parents=[common], help="rank trainees by average debrief score")
-    p.add_argument("period", nargs="?", default="week", choices=["week", "month", "all"])
-    p.add_argument("--persona", help="only sessions with this persona")
-    p.add_argument("--workspace", default="local")
-    p.add_argument("--json", action="store_true")
+    p = _command(sub, "leaderboard", "rank trainees by average debrief score")
+    p.add_argument("period", nargs="?", default="week", choices=["week", "month", "all"],
+                   help="sessions started in the last 7 days, 30 days, or ever (default: week)")
+    p.add_argument("--persona", metavar="ID", help="only sessions with this persona")
+    p.add_argument("--workspace", default="local",
+                   help="the Slack workspace or Discord server id (default: local, the console's)")
+    p.add_argument("--json", action="store_true", help="print the ranking as one JSON object")
     p.set_defaults(run=lambda a: asyncio.run(_leaderboard(a)))
 
-    p = sub.add_parser("history", parents=[common], help="a trainee's past sessions")
-    p.add_argument("user")
-    p.add_argument("--workspace", default="local")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
+    p = _command(sub, "history", "a trainee's past sessions, newest first")
+    p.add_argument("user", help="the trainee's name (in the console: their --user or login)")
+    p.add_argument("--workspace", default="local",
+                   help="the Slack workspace or Discord server id (default: local, the console's)")
+    p.add_argument("--limit", type=int, default=20, help="show at most this many sessions (default 20)")
+    p.add_argument("--json", action="store_true", help="print the sessions as one JSON array")
     p.set_defaults(run=lambda a: asyncio.run(_history(a)))
     return ap
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser().parse_args(argv)
+    args.personas = [p for dest in _PERSONAS_AT for p in vars(args).pop(dest, None) or []]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     from bot.config import load_env_file
     from bot.store.sqlite import StoreError
 

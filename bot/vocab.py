@@ -65,3 +65,14 @@ def band_of(mood: int) -> str:
     if mood < FURIOUS:
         return "upset"
     return "furious"
+
+
+# -- persona difficulty ---------------------------------------------------------------------
+DIFFICULTY: tuple[int, int] = (1, 5)  # the scale a persona's `difficulty:` is on
+
+
+def stars(difficulty: int) -> str:
+    """'★★☆☆☆': a difficulty on its whole scale, shown the same in every front end."""
+    lo, hi = DIFFICULTY
+    d = max(lo, min(hi, difficulty))
+    return "★" * d + "☆" * (hi - d)

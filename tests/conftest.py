@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.persona.library import Library
+from bot.core.events import CustomerSaid, Ended, Event, HintGiven, Note, Opened
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
 
@@ -49,3 +50,43 @@ async def service(db: Path, library: Library, clock: Clock):
 @pytest.fixture
 def who() -> Who:
     return Who("T1", "C1", "U1", "Ana")
+
+
+# -- the service's events, as tests read them ---------------------------------------------------
+async def begin(service: HotseatService, who: Who, persona_id: str | None = None, *, thread: str | None = None,
+                **options) -> tuple[Event, ...]:
+    """Start a session as a front end does, placing it in `thread` if given; its events."""
+    async with service.start(who, persona_id, **options) as starting:
+        if thread is not None:
+            await starting.at(thread)
+    return starting.events
+
+
+def only(events: tuple[Event, ...], kind: type) -> list:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def opened(events: tuple[Event, ...]) -> Opened:
+    (event,) = only(events, Opened)
+    return event
+
+
+def said(events: tuple[Event, ...]) -> CustomerSaid:
+    (event,) = only(events, CustomerSaid)
+    return event
+
+
+def ended(events: tuple[Event, ...]) -> Ended | None:
+    found = only(events, Ended)
+    assert len(found) <= 1, events
+    return found[0] if found else None
+
+
+def hinted(events: tuple[Event, ...]) -> HintGiven:
+    (event,) = only(events, HintGiven)
+    return event
+
+
+def noted(events: tuple[Event, ...]) -> Note | None:
+    found = only(events, Note)
+    return found[0] if found else None

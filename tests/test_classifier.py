@@ -8,6 +8,9 @@ Timing is measured in bench/, never asserted here.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 from bot.classifier import classify, labels, labels_many, model
 from bot.classifier.model import WEIGHTS, Model
 from bot.classifier.evaluation import Report, evaluate, format_report, load_jsonl
-from bot.vocab import LABEL_SET, LABELS
+from bot.vocab import LABEL_SET, LABELS, POOR
 from bot.core.records import Detection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -429,19 +432,71 @@ def test_control_and_format_characters(text: str) -> None:
     "\u2019", "\n", "thanks", "calm down", "within 3 days", "I'll call you", "so", "right?", "\u0130", "\x00",
     "🙄", "Hi", "fault", "policy", "because", "\u200b", "\ufeff", "ＡＢＣ",
 ]), max_size=40).map(" ".join))
-def test_phrase_soup_is_deterministic(text: str) -> None:
-    first = classify(text)
-    check_detections(text, first)
-    assert classify(text) == first
+def test_phrase_soup_gives_valid_detections(text: str) -> None:
+    check_detections(text, classify(text))
 
 
-def test_degenerate_and_huge_inputs() -> None:
-    for text in ["", " ", "\n\t  ", "\x00\x01\x02", "?!.", "🙂🙂🙂"]:
-        check_detections(text, classify(text))
-    assert classify("") == [] and labels("   ") == []
-    big = "I'm so sorry about the double charge, I'll refund it today. " * 2_000  # about 120 kB
-    dets = classify(big)
-    check_detections(big, dets)
-    assert "apology" in {d.label for d in dets}
-    for text in ["a " * 50_000, "sorry " * 17_000, "'" * 100_000, "\x00" * 100_000]:
-        check_detections(text, classify(text))
+CLASSIFY_ALL = """
+import json, sys
+from bot.classifier import classify
+print(json.dumps([[[d.label, d.start, d.end] for d in classify(t)] for t in json.load(sys.stdin)]))
+"""
+
+
+def test_the_same_message_gets_the_same_labels_in_every_process() -> None:
+    """Each process hashes strings its own way; labels and evidence that leaned on set or
+    dict order would differ between the bot, a restart and `hotseat classify`."""
+    texts = [t for t, _ in load_jsonl(DATA / "behaviours-dev.jsonl")]
+
+    def elsewhere(hash_seed: int) -> list:
+        out = subprocess.run(
+            [sys.executable, "-c", CLASSIFY_ALL], input=json.dumps(texts), capture_output=True, text=True,
+            timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": str(hash_seed)},
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    a, b = elsewhere(0), elsewhere(4)
+    assert a == b
+    assert sum(1 for dets in a if dets) >= len(texts) // 2  # a real labelling, not an empty one
+
+
+PASTED = "I'm so sorry about the double charge, I'll refund it today. "
+PADDING = "Let me pull up your booking. "
+
+
+def known_miss(text: str, why: str):
+    return pytest.param(text, None, marks=pytest.mark.xfail(strict=True, reason=f"known miss of this model: {why}"))
+
+
+@pytest.mark.parametrize("text, want", [
+    ("", []),
+    ("   ", []),
+    ("\n\t  ", []),
+    ("\x00\x01\x02", []),
+    ("...", []),
+    ("!!!", []),
+    ("😊😊", []),
+    ("😀😀😀", []),
+    ("Hi 🙂", ["greeting"]),
+    ("🙄", ["rude"]),  # the eye-roll alone is contempt, as in "soooo sorry 🙄"
+    ("\x00" * 40_000, []),
+    ("lorem ipsum dolor sit amet " * 1_500, []),  # 40 kB of words that do nothing
+    (PASTED * 670, ["apology", "solution"]),  # 40 kB of one line pasted over and over reads as the line
+    ("Hi, I'm Sam. " + PADDING * 1_400, ["greeting"]),  # one behaviour in 40 kB is still found
+    (PADDING * 135 + "You must have typed the address wrong.", ["blame"]),  # blame at the end of 4,000 characters
+    known_miss("👋", "a bare wave reads as rude; sarcastic waves in the corpus always carry words"),
+    known_miss("❤️", "a bare heart reads as rude and stonewall"),
+    known_miss("a " * 20_000, "keyboard filler reads as rude and dismissive"),
+])
+def test_degenerate_and_huge_messages_get_the_labels_a_trainee_would_expect(text: str, want: list[str] | None) -> None:
+    """Blank, emoji-only and pasted-wall messages: what the customer reacts to and the debrief
+    quotes. `None`: no poor behaviour, so a trainee is never marked down for it."""
+    dets = classify(text)
+    check_detections(text, dets)
+    got = labels(text)
+    assert [d.label for d in sorted(dets, key=lambda d: LABELS.index(d.label))] == got
+    if want is None:
+        assert not set(got) & set(POOR), got
+    else:
+        assert got == want

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import bot.store.sqlite as store_mod
 from bot.core.errors import AlreadyApplied
+from bot.core.events import ALREADY_ENDED, Ended, Note, Opened
 from bot.persona.library import Library
-from bot.core.service import HotseatService, SessionTimedOut, Who
+from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,10 +104,11 @@ def child(db: str, mode: str, rnd: int, kth: int, seed: int) -> None:
         async def play(i: int) -> None:
             channel, user, thread = where(rnd, i)
             who = Who("T1", channel, user)
-            await service.start(who, "double-billing", seed=i, thread=thread)
+            async with service.start(who, "double-billing", seed=i) as starting:  # as a front end starts one
+                await starting.at(thread)
             for n, text in enumerate(GOOD_RUN):
-                reply = await service.reply(who, text, thread=thread, source=f"m{n}")
-                if reply.ending is not None:
+                events = await service.reply(who, text, thread=thread, source=f"m{n}")
+                if any(isinstance(e, Ended) for e in events):
                     ended[0] += 1
                     if mode == "after" and ended[0] == kth:
                         die()  # saved, never posted
@@ -178,22 +180,25 @@ async def test_a_crash_between_the_final_turn_and_the_ending_leaves_no_session_s
                 ending = None
                 for n, text in enumerate(GOOD_RUN):
                     try:
-                        reply = await service.reply(who, text, thread=thread, source=f"m{n}")
+                        events = await service.reply(who, text, thread=thread, source=f"m{n}")
                     except AlreadyApplied:
                         continue
-                    except SessionTimedOut as e:  # over already: the answer is its debrief
-                        ending = e.ending
+                    notes = [e for e in events if isinstance(e, Note)]
+                    # over already: the answer is a note that it had ended, then its debrief
+                    assert all(note.why == ALREADY_ENDED for note in notes), events
+                    endings = [e for e in events if isinstance(e, Ended)]
+                    if endings:
+                        (ending,) = endings
+                        assert events[-1] is ending  # the debrief comes last
                         break
-                    if reply.ending is not None:
-                        ending = reply.ending
-                        break
+                    assert not notes, events
                 assert ending is not None and ending.session_id == record.id
                 assert ending.outcome == "resolved" and ending.thread == thread
                 stored = await store.get_session(record.id)
                 assert (stored.status, stored.outcome, stored.score) == ("ended", "resolved", ending.debrief.score)
                 assert await store.debrief(record.id) == ending.debrief.to_dict()
-                again = await service.start(who, "double-billing")  # and they can start again at once
-                assert again.previous is None
+                async with service.start(who, "double-billing") as again:  # and they can start again at once
+                    assert [type(e) for e in again.events] == [Opened]  # its debrief was handed out already
                 finished += 1
         assert finished >= sum(mode != "random" for mode, _ in PLAN) * SESSIONS  # those rounds began all theirs
     finally:

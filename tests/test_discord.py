@@ -82,8 +82,9 @@ async def running(
     fake = fake or FakeDiscord(**fake_options)
     if own:
         monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
-    front = DiscordFrontEnd(service, token, guild_id=guild_id, typing=False)
-    task = asyncio.create_task(frontend.run(front, sweep_every=3600))  # what `hotseat run discord` does
+    front = DiscordFrontEnd(DiscordSettings(token, guild_id, typing=False))
+    build = lambda platform: same_as(service, platform)  # noqa: E731
+    task = asyncio.create_task(frontend.run(front, build, sweep_every=3600))  # what `hotseat run discord` does
     try:
         await fake.wait(lambda: task.done() or front.client.get_guild(GUILD_ID), "the bot to connect")
         if task.done():
@@ -98,6 +99,17 @@ async def running(
         assert front.client.is_closed()
         if own:
             await fake.close()
+
+
+def same_as(service: HotseatService, platform: str) -> HotseatService:
+    """A service like `service` (same store, personas, clock, limits) for the installation `platform`."""
+    return HotseatService(service.store, service.library, clock=service.clock, idle_timeout=service.idle_timeout,
+                          max_turns=service.max_turns, platform=platform)
+
+
+async def sweep(front: DiscordFrontEnd) -> int:
+    """The idle sweep `hotseat run` does every minute."""
+    return await front.handler.sweep(front.outbox())
 
 
 def pings_nobody(allowed: dict | None) -> bool:
@@ -314,14 +326,14 @@ async def test_a_stale_or_unknown_command_gets_a_private_answer(bot: Bot) -> Non
 
 async def test_a_failure_in_one_session_leaves_the_others_running(bot: Bot, monkeypatch) -> None:
     ana_thread, bo_thread = await bot.start(ANA), await bot.start(BO)
-    reply = bot.front.service.reply
+    reply = bot.front.handler.service.reply
 
     async def broken_for_ana(who, text, **kw):
         if who.user == ANA["id"]:
             raise RuntimeError("a persona bug")
         return await reply(who, text, **kw)
 
-    monkeypatch.setattr(bot.front.service, "reply", broken_for_ana)
+    monkeypatch.setattr(bot.front.handler.service, "reply", broken_for_ana)
     (sorry,) = await bot.say(ANA, ana_thread, EXCELLENT[0])
     assert sorry["content"].startswith("Sorry, something went wrong on Hotseat's side")
     assert "persona bug" not in sorry["content"]
@@ -334,7 +346,7 @@ async def test_start_autocompletes_personas_with_name_and_difficulty(bot: Bot) -
     (callback,) = await bot.fake.wait(lambda: bot.fake.answers(token), "the autocomplete answer")
     assert callback.body["type"] == 8
     assert callback.body["data"]["choices"] == [
-        {"name": "Dana Whitfield ★★ — A three-year subscriber was charged twice for this month's plan.",
+        {"name": "Dana Whitfield ★★☆☆☆ — A three-year subscriber was charged twice for this month's plan.",
          "value": "double-billing"},
     ]
     token = await bot.fake.slash(ANA, "leaderboard", focused="persona", persona="")
@@ -421,7 +433,7 @@ async def test_an_idle_session_ends_with_its_debrief_in_the_thread(bot: Bot, clo
     ana_thread, bo_thread = await bot.start(ANA), await bot.start(BO)
     await bot.say(ANA, ana_thread, EXCELLENT[0])
     clock.advance(601)
-    assert await frontend.sweep_once(bot.front) == 2  # the idle sweep `hotseat run` does every minute
+    assert await sweep(bot.front) == 2  # the idle sweep `hotseat run` does every minute
     assert "(it timed out)" in debrief_of(bot.fake.posted(ana_thread))["description"]
     await bot.fake.wait(lambda: archived(bot.fake, ana_thread) and archived(bot.fake, bo_thread), "both archived")
     assert bot.rows("SELECT DISTINCT end_reason FROM sessions") == [("timed_out",)]
@@ -438,7 +450,7 @@ async def test_a_line_after_the_idle_limit_gets_the_debrief_instead_of_an_answer
 
 async def test_the_customer_types_before_answering_when_typing_is_on(bot: Bot, monkeypatch) -> None:
     monkeypatch.setattr(delivery, "typing_delay", lambda text: 0.01)
-    bot.front.practice.typing = True
+    bot.front.cog.typing = True
     thread_id = await bot.start(ANA)
     await bot.say(ANA, thread_id, EXCELLENT[0])
     tail = [r.path for r in bot.fake.requests if r.path.startswith(f"/channels/{thread_id}/")][-2:]
@@ -451,7 +463,7 @@ async def test_a_refused_answer_is_told_as_recorded_not_as_lost(bot: Bot) -> Non
     bot.fake.refuse_posts = lambda channel, body: (body.get("content") or "").startswith("**Dana Whitfield:**")
     (note,) = await bot.say(ANA, thread_id, EXCELLENT[0])
     assert note["message_reference"] and "Your line was recorded" in note["content"]
-    assert "/hotseat history" in note["content"] and "not applied" not in note["content"]
+    assert "history" in note["content"] and "not applied" not in note["content"]
     bot.fake.refuse_posts = None
     (reply,) = await bot.say(ANA, thread_id, EXCELLENT[1])
     assert [t for (t,) in bot.rows("SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:2]
@@ -463,7 +475,7 @@ async def test_a_refused_debrief_embed_falls_back_to_its_score_in_a_line(bot: Bo
     bot.fake.refuse_posts = lambda channel, body: bool(body.get("embeds"))
     (line,) = await bot.say(ANA, ana_thread, "end")  # typed in the thread
     clock.advance(601)
-    assert await frontend.sweep_once(bot.front) == 1  # Bo's session times out
+    assert await sweep(bot.front) == 1  # Bo's session times out
     scores = dict(bot.rows("SELECT user, score FROM sessions"))
     assert line["content"] == (
         f"**Debrief: Dana Whitfield**\nAna scored **{scores[ANA['id']]}/100**.\n"
@@ -479,7 +491,7 @@ async def test_ending_a_session_whose_thread_refuses_every_post_says_it_ended(bo
     bot.fake.refuse_posts = lambda channel, body: channel == thread_id
     error = await bot.answer(await bot.fake.slash(ANA, "end", CHANNEL_ID))
     assert error["flags"] == 64 and "has ended and was scored" in error["content"]
-    assert "/hotseat history" in error["content"] and "not applied" not in error["content"]
+    assert "History" in error["content"] and "not applied" not in error["content"]
     assert bot.rows("SELECT status, end_reason FROM sessions") == [("ended", "ended")]
 
 
@@ -487,13 +499,13 @@ async def test_ending_a_session_whose_thread_refuses_every_post_says_it_ended(bo
 async def test_a_debrief_waits_for_the_customer_line_still_being_typed(bot: Bot, clock, monkeypatch, how) -> None:
     thread_id = await bot.start(ANA)
     monkeypatch.setattr(delivery, "typing_delay", lambda text: 0.3)
-    bot.front.practice.typing = True
+    bot.front.cog.typing = True
     await bot.fake.say(ANA, thread_id, EXCELLENT[0])
     typing = ("POST", f"/channels/{thread_id}/typing")
     await bot.fake.wait(lambda: typing in [(r.method, r.path) for r in bot.fake.requests], "the customer typing")
     if how == "idle sweep":
         clock.advance(601)
-        assert await frontend.sweep_once(bot.front) == 1
+        assert await sweep(bot.front) == 1
     else:
         await bot.answer(await bot.fake.slash(ANA, "end", CHANNEL_ID), "the end command's answer")
     await bot.fake.wait(lambda: archived(bot.fake, thread_id), "the thread to be archived")
@@ -511,25 +523,25 @@ async def test_without_manage_threads_a_finished_thread_is_still_archived(bot: B
 
 @pytest.mark.parametrize("failure", ["brief refused", "a bug"])
 async def test_a_start_that_fails_halfway_leaves_no_session_and_no_open_thread(bot: Bot, failure: str) -> None:
-    service = bot.front.service
+    service = bot.front.handler.service
     if failure == "brief refused":
         bot.fake.refuse_posts = lambda channel, body: bool(body.get("embeds"))
     else:
         async def broken(session_id: int, thread: str) -> None:
             raise RuntimeError("a store bug")
-        service.set_thread = broken
+        service.store.set_thread = broken  # the store fails to record the thread
     error = await bot.answer(await bot.fake.slash(ANA, "start", persona="double-billing"))
     assert error["flags"] == 64 and error["content"].startswith("Sorry, something went wrong")  # not "ask an admin"
     (thread,) = bot.fake.threads()
     assert thread["thread_metadata"]["archived"] and bot.rows("SELECT count(*) FROM sessions") == [(0,)]
     bot.fake.refuse_posts = None
-    vars(service).pop("set_thread", None)
+    vars(service.store).pop("set_thread", None)
     await bot.start(ANA)  # free to try again at once
 
 
 async def test_commands_that_touch_the_database_answer_at_once_and_deliver_later(bot: Bot) -> None:
     thread_id = await bot.start(ANA)
-    service, slow_db = bot.front.service, asyncio.Event()
+    service, slow_db = bot.front.handler.service, asyncio.Event()
     for name in ("hint", "history", "leaderboard"):
         async def slow(*args, _real=getattr(service, name), **kwargs):
             await slow_db.wait()
@@ -653,9 +665,9 @@ async def test_from_env_builds_a_front_end_that_reports_its_token_as_a_secret(se
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.delenv("DISCORD_GUILD_ID", raising=False)
     monkeypatch.delenv("HOTSEAT_TYPING", raising=False)
-    front = DiscordFrontEnd.from_env(service)
+    front = DiscordFrontEnd.from_env()
     try:
-        assert front.secrets == (TOKEN,) and front.practice.typing and front.client.guild_id is None
+        assert front.secrets == (TOKEN,) and front.settings.typing and front.settings.guild_id is None
         assert front.client.allowed_mentions.to_dict() == NO_PINGS
     finally:
         await front.close()

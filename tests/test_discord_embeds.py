@@ -12,18 +12,19 @@ from hypothesis import strategies as st
 from bot.frontends.discord import embeds
 from bot.frontends.discord.delivery import typing_delay
 from bot.debrief.scoring import DIMENSIONS, Debrief, Quote
-from bot.core.service import Ending, HintReply
+from bot.core.events import Ended, HintGiven, Who
 
 LIVE = ("@everyone", "@here", "<@1234567890123456789>", "<@&1234567890123456789>", "<@!1234567890123456789>")
 
 
-def ending(library, text: str, *, name: str = "Ana", tips: int = 3, score: int = 64) -> Ending:
+def ending(library, text: str, *, name: str = "Ana", tips: int = 3, score: int = 64) -> Ended:
     quotes = tuple(Quote(i, text, ("apology",), "Named the problem and owned it. " * 3) for i in range(1, 4))
     tips_ = tuple("Ask an open question before you fix it. " * 4 for _ in range(tips))
     dimensions = {d: 50 + i for i, d in enumerate(DIMENSIONS)}
     style_note = "You backed off. " * 5
     debrief = Debrief(score, dimensions, "escalated", "avoiding", style_note, quotes, quotes, tips_, 2, 9, {})
-    return Ending(7, library.get("double-billing"), "escalated", "ended", debrief, "U1", name, "G1", "C1", "T1")
+    who = Who("G1", "C1", "U1", name)
+    return Ended(7, library.get("double-billing"), "escalated", "ended", debrief, "end", who, "T1")
 
 
 @given(st.text(min_size=0, max_size=300) | st.sampled_from(LIVE).map(lambda m: f"hi {m}, **bold** `x`"))
@@ -59,7 +60,7 @@ def test_a_debrief_shows_score_bars_outcome_style_quotes_and_tips(library) -> No
 def test_autocomplete_entries_and_thread_names_fit(library) -> None:
     assert all(len(embeds.persona_choice(p)) <= 100 for p in library.sorted())
     persona = library.get("double-billing")
-    expected = "Dana Whitfield ★★ — A three-year subscriber was charged twice for this month's plan."
+    expected = "Dana Whitfield ★★☆☆☆ — A three-year subscriber was charged twice for this month's plan."
     assert embeds.persona_choice(persona) == expected
     assert embeds.thread_name("A" * 300, persona).endswith("…") and len(embeds.thread_name("A" * 300, persona)) == 100
     assert embeds.thread_name("", persona) == "Trainee × Dana Whitfield"
@@ -96,7 +97,7 @@ def test_persona_text_at_the_loaders_limit_fits_every_discord_limit(library) -> 
     assert len(debrief) <= 6000 and len(debrief.title) <= 256
     assert len(embeds.personas_embed([persona] * 3)) <= 6000
     assert len(embeds.customer_line(persona, "x" * 4000)) == 2000
-    assert len(embeds.hint_line(HintReply(1, "h" * 4000, 1))) <= 2000
+    assert len(embeds.hint_line(HintGiven(1, "h" * 4000, 1))) <= 2000
     assert len(embeds.thread_name("Ana", persona)) == 100 and len(embeds.persona_choice(persona)) == 100
 
 

@@ -15,6 +15,7 @@ import pytest
 from bot.persona.library import Library
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
+from conftest import begin, ended
 
 SCRIPTS = Path(__file__).parent / "data" / "scripts"
 LIBRARY = Library.load()
@@ -26,15 +27,15 @@ async def play(tmp_path: Path, persona: str, kind: str, seed: int) -> tuple[str,
     try:
         service = HotseatService(store, LIBRARY)
         who = Who("local", f"C-{kind}", "U1", "trainee")
-        await service.start(who, persona, seed=seed)
+        await begin(service, who, persona, seed=seed)
         ending = None
         for line in lines:
-            reply = await service.reply(who, line)
-            if reply.ending is not None:
-                ending = reply.ending
+            ending = ended(await service.reply(who, line))
+            if ending is not None:
                 break
         if ending is None:
-            ending = await service.end(who)
+            ending = ended(await service.end(who))
+            assert ending is not None, (persona, kind, "nothing was played")  # every script has lines
         return ending.outcome, ending.debrief.score
     finally:
         await store.close()

@@ -146,21 +146,37 @@ def slack_env(monkeypatch, fake):
         monkeypatch.setenv(name, value)
 
 
+def same_as(service: HotseatService, platform: str) -> HotseatService:
+    """A service like `service` (same store, personas, clock, limits) for the installation `platform`."""
+    return HotseatService(service.store, service.library, clock=service.clock, idle_timeout=service.idle_timeout,
+                          max_turns=service.max_turns, platform=platform)
+
+
 @contextlib.asynccontextmanager
-async def serving(front: SlackFrontEnd):
-    task = asyncio.create_task(front.serve())
+async def serving(front: SlackFrontEnd, service: HotseatService):
+    """`front` as `hotseat run slack` runs it: connect, build the service for its identity, serve."""
+    task = asyncio.create_task(frontend.run(front, lambda platform: same_as(service, platform), sweep_every=3600))
     try:
-        await asyncio.wait_for(asyncio.shield(front.ready.wait()), 5)
+        ready = asyncio.ensure_future(front.ready.wait())
+        await asyncio.wait({task, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if task.done():
+            task.result()
+        assert front.ready.is_set(), "the Slack front end did not start"
         yield front
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await front.close()
+
+
+async def sweep(front: SlackFrontEnd) -> int:
+    """The idle sweep `hotseat run` does every minute."""
+    return await front.handler.sweep(front.outbox())
 
 
 @pytest.fixture
 async def slack(service, fake, slack_env):
-    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, aiohttp.ClientSession() as http:
+    async with serving(SlackFrontEnd.from_env(http=True, port=0), service) as front, aiohttp.ClientSession() as http:
         yield Slack(front, fake, http)
 
 
@@ -203,10 +219,11 @@ async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
 
 async def test_announcement_can_be_switched_off(service, fake, slack_env, monkeypatch) -> None:
     monkeypatch.setenv("HOTSEAT_SLACK_ANNOUNCE", "off")
-    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, \
+    async with serving(SlackFrontEnd.from_env(http=True, port=0), service) as front, \
             aiohttp.ClientSession() as http:
         slack = Slack(front, fake, http)
         thread = await slack.start("double-billing")
+        await slack.reply("U1", thread, "I'm sorry about the double charge.")
         await slack.say("U1", thread, "end")
         await fake.wait_for("chat.postMessage", thread_ts=thread, where=_debrief)
         assert [c for c in fake.called("chat.postMessage") if "thread_ts" not in c.args and not _opening(c)] == []
@@ -404,7 +421,7 @@ async def test_timed_out_sessions_post_their_debrief_in_their_thread(slack, db, 
     note = await slack.fake.wait_for("chat.postEphemeral", user="U1")
     assert "idle" in note.args["text"]
     await slack.fake.wait_for("chat.postMessage", thread_ts=late, where=_debrief)
-    assert await frontend.sweep_once(slack.front) == 1  # the idle sweep ends the other one
+    assert await sweep(slack.front) == 1  # the idle sweep ends the other one
     debrief = await slack.fake.wait_for("chat.postMessage", thread_ts=idle, where=_debrief)
     assert debrief.args["channel"] == "C1" and "timed out" in shown(debrief.args["blocks"])
     assert rows(db, "SELECT end_reason FROM sessions") == [("timed_out",), ("timed_out",)]
@@ -447,7 +464,7 @@ async def test_unsigned_or_stale_requests_are_refused(slack, db, secret, age) ->
 # -- Socket Mode --------------------------------------------------------------------------------
 async def test_socket_mode_end_to_end(service, fake, slack_env, monkeypatch, db) -> None:
     monkeypatch.delenv("SLACK_SIGNING_SECRET")
-    async with serving(SlackFrontEnd.from_env(service)):
+    async with serving(SlackFrontEnd.from_env(), service):
         command = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "user_name": "ana", "command": "/hotseat",
                    "text": "start double-billing", "response_url": fake.response_url(), "api_app_id": "A1"}
         await fake.send_envelope("slash_commands", command, "env-1")
@@ -476,23 +493,23 @@ async def test_socket_mode_end_to_end(service, fake, slack_env, monkeypatch, db)
 def test_a_missing_setting_names_the_variable_and_the_fix(service, slack_env, monkeypatch, missing, http) -> None:
     monkeypatch.delenv(missing)
     with pytest.raises(SettingError, match=missing):
-        SlackFrontEnd.from_env(service, http=http)
+        SlackFrontEnd.from_env(http=http)
 
 
 def test_swapped_tokens_and_secrets(service, slack_env, monkeypatch) -> None:
-    front = SlackFrontEnd.from_env(service)
+    front = SlackFrontEnd.from_env()
     assert set(front.secrets) == {"xoxb-test-token", "xapp-test-token"}
     assert "xoxb-test-token" not in repr(front.settings)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xapp-test-token")
     with pytest.raises(SettingError, match="should start with 'xoxb-'"):
-        SlackFrontEnd.from_env(service)
+        SlackFrontEnd.from_env()
 
 
 async def test_a_refused_token_stops_start_up_with_a_fix(service, fake, slack_env, monkeypatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BAD_TOKEN)
-    front = SlackFrontEnd.from_env(service, http=True, port=0)
+    front = SlackFrontEnd.from_env(http=True, port=0)
     with pytest.raises(SettingError, match="Slack refused SLACK_BOT_TOKEN"):
-        await front.serve()
+        await front.connect()
     await front.close()
 
 
@@ -566,7 +583,7 @@ async def test_in_the_dm_any_message_is_a_turn(slack, db) -> None:
 
 
 async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_env, db, library, clock) -> None:
-    async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as front, \
+    async with serving(SlackFrontEnd.from_env(http=True, port=0), service) as front, \
             aiohttp.ClientSession() as http:
         slack = Slack(front, fake, http)
         thread = await slack.start("double-billing")
@@ -577,7 +594,7 @@ async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_en
     store = await Store.open(db)  # a new process: new service, new app, same database, empty memory
     try:
         again = HotseatService(store, library, clock=clock)
-        async with serving(SlackFrontEnd.from_env(again, http=True, port=0)) as front, \
+        async with serving(SlackFrontEnd.from_env(http=True, port=0), again) as front, \
                 aiohttp.ClientSession() as http:
             slack = Slack(front, fake, http)
             await slack.event(sorry, event_id="EvSorry", headers={"X-Slack-Retry-Num": "3"})  # a late retry
@@ -591,13 +608,15 @@ async def test_a_conversation_carries_on_after_a_restart(service, fake, slack_en
 
 async def test_slash_commands_are_acknowledged_before_the_work_is_done(slack, monkeypatch) -> None:
     release = asyncio.Event()
-    start = slack.front.service.start
+    start = slack.front.handler.service.start
 
+    @contextlib.asynccontextmanager
     async def slow_start(*args, **kwargs):
         await release.wait()  # a slow disk, say: Slack must not wait for it
-        return await start(*args, **kwargs)
+        async with start(*args, **kwargs) as starting:
+            yield starting
 
-    monkeypatch.setattr(slack.front.service, "start", slow_start)
+    monkeypatch.setattr(slack.front.handler.service, "start", slow_start)
     status, _ = await asyncio.wait_for(slack.command("start double-billing"), 5)
     assert status == 200 and slack.fake.called("chat.postMessage") == []  # acked, nothing done yet
     release.set()
@@ -637,16 +656,16 @@ async def test_bots_for_two_workspaces_share_a_database_and_sweep_only_their_own
     store = await Store.open(db)
     try:
         other = HotseatService(store, library, clock=clock, idle_timeout=600)
-        async with serving(SlackFrontEnd.from_env(service, http=True, port=0)) as one, \
+        async with serving(SlackFrontEnd.from_env(http=True, port=0), service) as one, \
                 aiohttp.ClientSession() as http:
             monkeypatch.setenv("SLACK_BOT_TOKEN", OTHER_TEAM_TOKEN + "-1")
-            async with serving(SlackFrontEnd.from_env(other, http=True, port=0)) as two:
+            async with serving(SlackFrontEnd.from_env(http=True, port=0), other) as two:
                 await Slack(one, fake, http).start("double-billing", channel="C1")
                 await Slack(two, fake, http).start("double-billing", channel="C2")
                 clock.advance(601)
-                assert await frontend.sweep_once(one) == 1  # its own session, not the other bot's
+                assert await sweep(one) == 1  # its own session, not the other bot's
                 assert rows(db, "SELECT channel, status FROM sessions ORDER BY channel") == [
                     ("C1", "ended"), ("C2", "active")]
-                assert await frontend.sweep_once(two) == 1
+                assert await sweep(two) == 1
     finally:
         await store.close()

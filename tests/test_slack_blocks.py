@@ -8,7 +8,7 @@ import re
 from hypothesis import given, strategies as st
 
 from bot.frontends.chat_commands import COMMANDS
-from bot.core.service import Opening
+from bot.core.events import Opened, Who
 from bot.frontends.slack import blocks
 
 ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -36,10 +36,22 @@ def _texts(payload: dict) -> list[tuple[str, int]]:
 def test_long_persona_text_is_cut_to_slacks_limits_without_breaking_an_escape(library) -> None:
     p = library.get("double-billing")
     huge = dataclasses.replace(p, name="<&>" * 100, scenario="a & b " * 1000, brief="<@U1> " * 1000)
-    for payload in (blocks.persona_picker([huge]), blocks.opening_message(Opening(1, huge, "Fix it <!everyone>", 70, "start"), "ana")):
+    opened = Opened(1, huge, "Fix it <!everyone>", 70, "start", Who("T1", "C1", "U1", "ana"))
+    for payload in (blocks.persona_picker([huge]), blocks.opening_message(opened)):
         for text, limit in _texts(payload):
             assert len(text) <= limit
             assert "&" not in ENTITY.sub("", text) and "<@" not in text
+
+
+def test_the_opening_names_the_trainee_from_the_event_and_escapes_it(library) -> None:
+    p = library.get("double-billing")
+
+    def shown(who: Who) -> str:
+        return "\n".join(t for t, _ in _texts(blocks.opening_message(Opened(1, p, "Hi", 50, "start", who))))
+
+    assert "Practice for ana:" in shown(Who("T1", "C1", "U1", "ana"))
+    assert "Practice for U1:" in shown(Who("T1", "C1", "U1"))  # no display name: the user id
+    assert "Practice for ana &lt;@U2&gt; &amp; co:" in shown(Who("T1", "C1", "U1", "ana <@U2> & co"))
 
 
 def test_a_big_library_still_fits_in_one_message(library) -> None:

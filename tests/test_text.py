@@ -17,6 +17,7 @@ from bot.persona.library import Library
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
 from bot.core.text import REPLACEMENT, clean_message, clean_text
+from conftest import begin, said
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,8 +44,8 @@ async def test_a_half_emoji_from_chat_is_a_turn_not_a_database_failure(tmp_path:
     try:
         service = HotseatService(store, Library.load())
         who = Who("local", "C1", "U1", "ana")
-        await service.start(who, "double-billing", seed=1)
-        reply = await service.reply(who, "Hi Dana, I'm so sorry about the double charge \ud83d")
+        await begin(service, who, "double-billing", seed=1)
+        reply = said(await service.reply(who, "Hi Dana, I'm so sorry about the double charge \ud83d"))
         assert reply.turn.trainee.endswith(REPLACEMENT)
         view = await service.current(who)
         [turn] = await store.turns(view.session_id)  # stored, and read back, as valid text
@@ -97,9 +98,9 @@ def test_reply_to_any_text_is_a_turn_or_a_kind_refusal(tmp_path_factory: pytest.
         try:
             service = HotseatService(store, Library.load())
             who = Who("local", "C1", "U1", "ana")
-            await service.start(who, "double-billing", seed=1)
+            await begin(service, who, "double-billing", seed=1)
             try:
-                reply = await service.reply(who, text)
+                reply = said(await service.reply(who, text))
             except BadMessage as e:
                 assert str(e)
                 return

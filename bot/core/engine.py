@@ -68,11 +68,26 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """The customer's answer and the conversation as it stands after it.
+
+    `conversation` is a new object: the one passed to `step` is left as it was, so a
+    caller whose save fails still holds the last state it saved.
+    """
+
     customer: str
-    state: str
-    mood: int
-    outcome: str | None
-    changed: bool
+    conversation: Conversation
+
+    @property
+    def state(self) -> str:
+        return self.conversation.state
+
+    @property
+    def mood(self) -> int:
+        return self.conversation.mood
+
+    @property
+    def outcome(self) -> str | None:
+        return self.conversation.outcome
 
 
 def _rng(conv: Conversation) -> random.Random:
@@ -112,11 +127,13 @@ def _facts_asked(persona: Persona, labels: frozenset[str], text: str) -> list:
 def step(persona: Persona, conv: Conversation, labels: frozenset[str], text: str = "") -> Step:
     """Apply one trainee message (already classified) and answer as the customer.
 
-    Mutates and returns nothing but the Step; `conv` is the caller's to persist.
+    `conv` is not touched: the next conversation comes back in the Step, for the caller
+    to persist and only then adopt.
     """
     if conv.over:
         raise ValueError("this conversation has already ended")
-    counts_before = dict(conv.counts)
+    counts_before = conv.counts
+    conv = conv.copy()
     conv.turn += 1
     conv.mood = next_mood(conv.mood, labels, counts_before, persona.weights)
     for label in labels:
@@ -139,7 +156,7 @@ def step(persona: Persona, conv: Conversation, labels: frozenset[str], text: str
     if state.terminal:
         conv.outcome = state.outcome
         line = _say(state.lines, conv, rng) or "..."
-        return Step(line, conv.state, conv.mood, conv.outcome, changed)
+        return Step(line, conv)
 
     parts: list[str] = []
     for label in REACTION_ORDER:
@@ -158,7 +175,7 @@ def step(persona: Persona, conv: Conversation, labels: frozenset[str], text: str
         said = _say(state.lines, conv, rng)
         if said:
             parts.append(said)
-    return Step(" ".join(parts) or "...", conv.state, conv.mood, None, changed)
+    return Step(" ".join(parts) or "...", conv)
 
 
 def state_hint(persona: Persona, conv: Conversation) -> str | None:

@@ -5,6 +5,7 @@ Documented for trainers in README.md (Writing a persona); keep the two in step.
 
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 from bot.vocab import GOOD
@@ -47,11 +48,10 @@ def next_mood(
     """
     if not labels:
         delta = float(weights[NOTHING])
-    else:
-        delta = 0.0
-        for label in labels:
-            w = weights[label]
-            if label in _GOOD and w < 0:
-                w = w / (1 + counts_before.get(label, 0))
-            delta += w
+    else:  # fsum: exact, so the order a set yields its labels in (it varies by process) never shows
+        delta = math.fsum(_weighted(label, weights[label], counts_before) for label in labels)
     return max(0, min(100, round(mood + delta)))
+
+
+def _weighted(label: str, w: int, counts_before: Mapping[str, int]) -> float:
+    return w / (1 + counts_before.get(label, 0)) if label in _GOOD and w < 0 else float(w)

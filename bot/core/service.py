@@ -15,13 +15,14 @@ ended, and its debrief goes to the next message, `end`, `start` or idle sweep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import secrets
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import AsyncIterator, Callable, Sequence
 
 from bot.debrief import coaching
 from bot.core import engine
@@ -29,76 +30,18 @@ from bot.classifier import classify
 from bot.core.engine import Conversation
 from bot.core.errors import AlreadyApplied, AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
 from bot.persona.library import Library
-from bot.core.records import Detection, Hint, Transcript, Turn
+from bot.core.events import (
+    ALREADY_ENDED, TIMED_OUT, CustomerSaid, Ended, Event, HintGiven, Note, Opened, Who,
+)
+from bot.core.records import Hint, Transcript, Turn
 from bot.persona.records import Persona
-from bot.debrief.scoring import Debrief, Quote, score
+from bot.debrief.scoring import Debrief, score
 from bot.store.sqlite import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, Store
 from bot.core.text import MAX_MESSAGE_CHARS, clean_message
 
 log = logging.getLogger(__name__)
 
 PERIODS: dict[str, float | None] = {"week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
-
-
-@dataclass(frozen=True, slots=True)
-class Who:
-    """Where a message came from: workspace (Slack team, Discord guild), channel, user."""
-
-    workspace: str
-    channel: str
-    user: str
-    user_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Opening:
-    session_id: int
-    persona: Persona
-    customer: str
-    mood: int
-    state: str
-    previous: "Ending | None" = None  # an idle session here that this start ended: post its debrief
-
-
-@dataclass(frozen=True, slots=True)
-class Ending:
-    session_id: int
-    persona: Persona
-    outcome: str
-    end_reason: str  # terminal | ended | timed_out | turn_cap
-    debrief: Debrief
-    user: str = ""
-    user_name: str = ""
-    workspace: str = ""
-    channel: str = ""
-    thread: str | None = None  # where a front end posts the debrief when nobody asked (idle sweep)
-    opening: str = ""  # the customer's first line, for front ends that redraw the conversation's start
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    session_id: int
-    persona: Persona  # who is speaking, so a front end can name the customer on each line
-    turn: Turn
-    customer: str
-    state: str
-    mood: int
-    ending: Ending | None = None
-
-    @property
-    def labels(self) -> list[str]:
-        return self.turn.labels
-
-    @property
-    def detections(self) -> tuple[Detection, ...]:
-        return self.turn.detections
-
-
-@dataclass(frozen=True, slots=True)
-class HintReply:
-    session_id: int
-    text: str
-    hints_used: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,33 +77,37 @@ class Leaderboard:
     metric: str = "average debrief score of finished sessions"
 
 
-class SessionTimedOut(HotseatError):
-    """The session had been idle past the limit; it was ended before this message."""
-
-    def __init__(self, ending: Ending, minutes: int) -> None:
-        self.ending = ending
-        super().__init__(
-            f"Your session with {ending.persona.name} had been idle for over {minutes} minutes, "
-            "so it ended before this message. Here is your debrief; start a new one any time."
-        )
+def _timed_out(ended: Ended, idle_timeout: float) -> str:
+    return (
+        f"Your session with {ended.persona.name} had been idle for over {int(idle_timeout // 60)} minutes, "
+        "so it ended before this message. Here is your debrief; start a new one any time."
+    )
 
 
-class SessionAlreadyEnded(SessionTimedOut):
-    """The session had ended before this message came, and its debrief may never have reached
-    the trainee (the process died before posting it, or it was found over on load), so the
-    message is not applied and `ending` is handed back instead.
+def _already_ended(ended: Ended) -> str:
+    return (
+        f"Your conversation with {ended.persona.name} had already ended, so this message was not "
+        "applied. Here is your debrief; start a new one any time."
+    )
 
-    A SessionTimedOut because every front end already answers one by posting `str(e)` and
-    `e.ending` where the session lived; this reaches them with no change there.
-    """
 
-    def __init__(self, ending: Ending) -> None:
-        self.ending = ending
-        HotseatError.__init__(
-            self,
-            f"Your conversation with {ending.persona.name} had already ended, so this message was not "
-            "applied. Here is your debrief; start a new one any time.",
-        )
+class Starting:
+    """A session being started: its events to show, and `at()` to give it a place."""
+
+    def __init__(self, service: "HotseatService", live: "_Live", events: tuple[Event, ...], opened: Opened) -> None:
+        self._service = service
+        self._live = live
+        self.events = events
+        self.opened = opened
+
+    @property
+    def session_id(self) -> int:
+        return self.opened.session_id
+
+    async def at(self, thread: str) -> None:
+        """The conversation lives in `thread` (a Slack thread, a Discord thread) from now on;
+        messages there are its turns, even while the opening is still being shown."""
+        await self._service._place(self._live, thread)
 
 
 @dataclass(slots=True)
@@ -198,12 +145,13 @@ class HotseatService:
         self.late_window = late_window  # how long after its end a message still gets the debrief
         self._live: dict[int, _Live] = {}
         self._active: dict[tuple[str, str, str], int] = {}
+        self._threads: dict[tuple[str, str], int] = {}  # (workspace, thread) -> live session id
         # One lock per session being loaded, so loads never wait on each other's reads (a
         # restart under load resumes every session at once); weak, so idle ones cost nothing.
         self._loading: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # Endings of sessions found over on load that no front end has been handed yet,
         # with the platform that owns them (the sweep posts only its own).
-        self._owed: dict[int, tuple[Ending, str]] = {}
+        self._owed: dict[int, tuple[Ended, str]] = {}
         # Every ending this process makes goes straight to a front end; one made before it
         # started may have died with the process that made it, so a late message gets it,
         # once: these are the ones handed out so. Few, as only the late window's count.
@@ -215,18 +163,23 @@ class HotseatService:
         return self.library.sorted()
 
     # -- start ----------------------------------------------------------------------
+    @contextlib.asynccontextmanager
     async def start(
-        self, who: Who, persona_id: str | None = None, *, difficulty: int | None = None,
-        seed: int | None = None, thread: str | None = None, avoid: str | None = None,
-    ) -> Opening:
-        """Begin a conversation; the customer speaks first. Without a persona, a random one,
-        other than `avoid` (for "another persona") where there is a choice."""
+        self, who: Who, persona_id: str | None = None, *, seed: int | None = None, avoid: str | None = None,
+    ) -> AsyncIterator[Starting]:
+        """Begin a conversation, as one step: inside the block the front end shows `events`
+        (a debrief this start settled, then `Opened`) and gives the conversation its place
+        with `at()`; if the block fails, the session is discarded as if never started (no
+        phantom in history, free to retry at once).
+
+        Without a persona, a random one, other than `avoid` (for "another persona") where
+        there is a choice. A session of this trainee's here that idled out ends first; one
+        still live refuses the start.
+        """
         if seed is None:
             seed = secrets.randbelow(2**31)
-        persona = (
-            self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), difficulty, avoid)
-        )
-        previous = None
+        persona = self.library.get(persona_id) if persona_id else self.library.pick(random.Random(seed), None, avoid)
+        before: list[Event] = []
         try:
             existing = await self._find_live(who)
         except HotseatError:  # its persona is gone: it can never be played, so it must not block this
@@ -237,16 +190,16 @@ class HotseatService:
         if existing is not None and existing.record.status == "active":
             async with existing.lock:
                 if existing.record.status == "active" and self._idle(existing):
-                    previous = await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out")
-        if previous is None:  # a session here found over on load: its debrief comes first
-            previous = self._take_owed(who)
+                    before.append(
+                        await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out", "start_over")
+                    )
+        if not before:  # a session here found over on load: its debrief comes first
+            before.extend(self._take_owed(who))
         conv, line = engine.begin(persona, seed)
-        now = self.clock()
         try:
             record = await self.store.create_session(
                 workspace=who.workspace, channel=who.channel, user=who.user, user_name=who.user_name or who.user,
-                persona_id=persona.id, seed=seed, engine=conv.to_dict(), now=now, thread=thread,
-                platform=self.platform,
+                persona_id=persona.id, seed=seed, engine=conv.to_dict(), now=self.clock(), platform=self.platform,
             )
         except ActiveSessionExists:
             live = await self._find_live(who)
@@ -259,43 +212,54 @@ class HotseatService:
         live = _Live(record, persona, conv, last_customer=line)
         self._live[record.id] = live
         self._active[(who.workspace, who.channel, who.user)] = record.id
-        return Opening(record.id, persona, line, conv.mood, conv.state, previous)
+        opened = Opened(record.id, persona, line, conv.mood, conv.state, who)
+        starting = Starting(self, live, (*before, opened), opened)
+        async with live.lock:  # the first line waits until the opening is shown
+            try:
+                yield starting
+            except BaseException:
+                if await self.store.discard_session(record.id):
+                    live.record.status = "ended"
+                    self._forget(live)
+                raise
 
-    async def set_thread(self, session_id: int, thread: str) -> None:
+    async def _place(self, live: _Live, thread: str) -> None:
         """Remember where a front end put the conversation (a Slack thread, a Discord thread)."""
-        await self.store.set_thread(session_id, thread)
-        live = self._live.get(session_id)
-        if live is not None:
-            live.record.thread = thread
+        await self.store.set_thread(live.record.id, thread)
+        live.record.thread = thread
+        self._threads[(live.record.workspace, thread)] = live.record.id
 
     # -- reply ----------------------------------------------------------------------
-    async def reply(self, who: Who, text: str, *, thread: str | None = None, source: str | None = None) -> Reply:
-        """Apply one trainee message and return the customer's answer.
+    async def reply(
+        self, who: Who, text: str, *, thread: str | None = None, source: str | None = None
+    ) -> tuple[Event, ...]:
+        """Apply one trainee message: the customer's answer, and the debrief if that ended it.
 
         With `thread`, the message belongs to the session living in that thread, and
         only the trainee who started it may play. With `source` (the platform's message
         id), a message delivered again raises AlreadyApplied and changes nothing, even
         after a restart or from another process.
 
-        A message from the trainee for a session that ended moments ago, whose debrief this
-        process has not handed out (a crash may have kept it from being posted), raises
-        SessionAlreadyEnded with that debrief rather than "no conversation running".
+        A session idle past the limit ends before the message instead (a note, then its
+        debrief). A message from the trainee for a session that ended moments ago, whose
+        debrief this process has not handed out (a crash may have kept it from being
+        posted), gets that debrief rather than "no conversation running".
         """
         live = await self._require_live(who, thread, recent=True)
         late = await self._late_ending(live, who)
         if late is not None:
-            raise SessionAlreadyEnded(late)
+            return Note(_already_ended(late), ALREADY_ENDED), late
         self._check_playable(live, who)  # only the session's own trainee hears what is wrong with a message
         text = clean_message(text, self.max_message_chars)
         async with live.lock:
             self._check_playable(live, who)
             if self._idle(live):
-                ending = await self._finish(live, "unfinished", "timed_out")
-                raise SessionTimedOut(ending, int(self.idle_timeout // 60))
+                ended = await self._finish(live, "unfinished", "timed_out", "timeout")
+                return Note(_timed_out(ended, self.idle_timeout), TIMED_OUT), ended
             detections = tuple(classify(text))
             labels = frozenset(d.label for d in detections)
-            work = live.conv.copy()
-            step = engine.step(live.persona, work, labels, text)
+            step = engine.step(live.persona, live.conv, labels, text)
+            work = step.conversation  # adopted only once saved
             turn = Turn(work.turn, text, detections, step.customer, step.state, step.mood)
             over = self._over(work.outcome, work.turn)
             closing = debrief = None
@@ -310,25 +274,28 @@ class HotseatService:
             live.conv = work
             live.record.updated_at = now
             live.last_customer = step.customer
-            ending = None
-            if over is not None:
-                ending = self._ended(live, over[0], over[1], debrief, now)
-            return Reply(live.record.id, live.persona, turn, step.customer, step.state, step.mood, ending)
+            said = CustomerSaid(live.record.id, live.persona, turn, step.customer, step.state, step.mood)
+            if over is None:
+                return (said,)
+            return said, self._ended(live, over[0], over[1], debrief, now, "reply")
 
     # -- hint -----------------------------------------------------------------------
-    async def hint(self, who: Who, *, thread: str | None = None) -> HintReply:
+    async def hint(self, who: Who, *, thread: str | None = None) -> tuple[Event, ...]:
         """A coaching tip for this moment of the conversation; it is recorded and costs points."""
         live = await self._require_live(who, thread)
         async with live.lock:
             self._check_playable(live, who)
+            if self._idle(live):
+                ended = await self._finish(live, "unfinished", "timed_out", "timeout")
+                return Note(_timed_out(ended, self.idle_timeout), TIMED_OUT), ended
             conv = live.conv
             text = coaching.hint_for(conv.counts, conv.mood, conv.last, engine.state_hint(live.persona, conv))
             await self.store.record_hint(live.record.id, Hint(conv.turn, text), conv.to_dict(), self.clock())
             live.hints += 1
-            return HintReply(live.record.id, text, live.hints)
+            return (HintGiven(live.record.id, text, live.hints),)
 
     # -- end ------------------------------------------------------------------------
-    async def end(self, who: Who, *, thread: str | None = None) -> Ending:
+    async def end(self, who: Who, *, thread: str | None = None) -> tuple[Event, ...]:
         """The trainee stops; the debrief scores what happened so far.
 
         For a session that had already ended moments ago without its debrief reaching the
@@ -337,26 +304,31 @@ class HotseatService:
         live = await self._require_live(who, thread, recent=True)
         late = await self._late_ending(live, who)
         if late is not None:
-            return late
+            return (late,)
         async with live.lock:
             self._check_playable(live, who)
-            return await self._finish(live, "unfinished", "ended")
+            return (await self._finish(live, "unfinished", "ended", "end"),)
 
-    async def abandon(self, session_id: int) -> bool:
-        """Forget a session whose opening the front end could not deliver (say, the bot is not in
-        the channel), so the trainee can retry at once and their history shows no phantom.
-
-        Only an unplayed session goes; returns whether it did.
-        """
-        live = self._live.get(session_id)
+    async def drop(self, who: Who) -> bool:
+        """Discard the trainee's session here if nothing was played in it (no line, no hint),
+        as when they decline to resume one they only opened: no 0/100 row in history.
+        Whether it went; a played session stays, to be ended and scored."""
+        live = await self._find_live(who)
         if live is None:
             return False
         async with live.lock:
-            if live.record.status != "active" or not await self.store.discard_session(session_id):
+            if live.record.status != "active" or live.conv.turn or live.hints:
+                return False
+            if not await self.store.discard_session(live.record.id):
                 return False
             live.record.status = "ended"
             self._forget(live)
             return True
+
+    async def locate(self, who: Who, thread: str | None = None) -> int:
+        """The id of the session a message from `who` (in `thread`) is for, live or recently
+        ended; NoActiveSession if none. Front ends key their posting order on it."""
+        return (await self._require_live(who, thread, recent=True)).record.id
 
     async def current(self, who: Who) -> SessionView | None:
         live = await self._find_live(who)
@@ -367,7 +339,7 @@ class HotseatService:
             live.last_customer or live.conv.opening,
         )
 
-    async def sweep_idle(self) -> list[Ending]:
+    async def sweep_idle(self) -> list[Ended]:
         """End this platform's sessions idle past the limit; front ends call this now and then.
 
         Sessions whose conversation is over but which are still open (left by a crash before
@@ -396,7 +368,7 @@ class HotseatService:
             try:
                 async with live.lock:
                     if live.record.status == "active" and self._idle(live):
-                        endings.append(await self._finish(live, "unfinished", "timed_out"))
+                        endings.append(await self._finish(live, "unfinished", "timed_out", "sweep"))
             except Exception:
                 log.exception("could not end idle session %s; will try again", record.id)
         for session_id, (ending, platform) in list(self._owed.items()):
@@ -467,6 +439,9 @@ class HotseatService:
         here. It may have ended; callers check. With `recent`, a trainee with no active
         session here gets their latest one, so a late message can be given its debrief."""
         if thread is not None:
+            cached = self._live.get(self._threads.get((who.workspace, thread), -1))
+            if cached is not None:
+                return cached
             record = await self.store.find_by_thread(who.workspace, thread)
             if record is None:
                 raise NoActiveSession("There is no practice conversation in this thread.")
@@ -484,7 +459,7 @@ class HotseatService:
             raise NoActiveSession("You have no conversation running here. Start one to practise.")
         return live
 
-    async def _late_ending(self, live: _Live, who: Who) -> Ending | None:
+    async def _late_ending(self, live: _Live, who: Who) -> Ended | None:
         """The debrief owed to a message from `who` for a session that has ended, or None.
 
         Owed when this process found the session over on load, or when it ended within
@@ -508,22 +483,22 @@ class HotseatService:
         if body is None:  # closed unscored (its persona had gone): no debrief to show
             return None
         try:
-            debrief = _debrief_from_dict(body)
+            debrief = Debrief.from_dict(body)
         except (KeyError, TypeError, ValueError):
             log.warning("session %s has a debrief this version cannot read; not showing it", r.id)
             return None
-        return Ending(
-            r.id, live.persona, r.outcome or debrief.outcome, r.end_reason or "terminal", debrief,
-            r.user, r.user_name, r.workspace, r.channel, r.thread, live.conv.opening,
+        return Ended(
+            r.id, live.persona, r.outcome or debrief.outcome, r.end_reason or "terminal", debrief, "restart",
+            Who(r.workspace, r.channel, r.user, r.user_name), r.thread, live.conv.opening,
         )
 
-    def _take_owed(self, who: Who) -> Ending | None:
+    def _take_owed(self, who: Who) -> list[Ended]:
         """The owed ending of a session this trainee had here, if any; it is theirs now."""
         for session_id, (ending, _) in list(self._owed.items()):
             if (ending.workspace, ending.channel, ending.user) == (who.workspace, who.channel, who.user):
                 del self._owed[session_id]
-                return ending
-        return None
+                return [ending]
+        return []
 
     def _over(self, outcome: str | None, turn: int) -> tuple[str, str] | None:
         """(outcome, end_reason) if a conversation in this state must end, else None."""
@@ -578,9 +553,11 @@ class HotseatService:
         over = self._over(conv.outcome, conv.turn)
         if over is None:
             self._live[record.id] = live
+            if record.thread is not None:
+                self._threads[(record.workspace, record.thread)] = record.id
             return live
         try:
-            ending = await self._finish(live, *over)
+            ending = await self._finish(live, *over, "restart")
         except SessionNotActive:  # another process ended it meanwhile: its ending is theirs
             fresh = await self.store.get_session(record.id)
             if fresh is None:
@@ -595,6 +572,8 @@ class HotseatService:
         key = (live.record.workspace, live.record.channel, live.record.user)
         if self._active.get(key) == live.record.id:
             del self._active[key]
+        if live.record.thread is not None:
+            self._threads.pop((live.record.workspace, live.record.thread), None)
         self._live.pop(live.record.id, None)
 
     async def _score(self, live: _Live, outcome: str, *, extra: Turn | None = None) -> Debrief:
@@ -607,7 +586,7 @@ class HotseatService:
             turns.append(extra)
         return score(Transcript(live.persona.id, live.persona.difficulty, outcome, turns, hints))
 
-    async def _finish(self, live: _Live, outcome: str, end_reason: str) -> Ending:
+    async def _finish(self, live: _Live, outcome: str, end_reason: str, cause: str) -> Ended:
         """End a session with no new turn (end, timeout, found over on load)."""
         debrief = await self._score(live, outcome)
         now = self.clock()
@@ -615,36 +594,19 @@ class HotseatService:
             live.record.id, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),
             debrief=debrief.to_dict(), score=debrief.score, now=now,
         )
-        return self._ended(live, outcome, end_reason, debrief, now)
+        return self._ended(live, outcome, end_reason, debrief, now, cause)
 
-    def _ended(self, live: _Live, outcome: str, end_reason: str, debrief: Debrief, now: float) -> Ending:
+    def _ended(self, live: _Live, outcome: str, end_reason: str, debrief: Debrief, now: float, cause: str) -> Ended:
         """Mark a saved ending on the live session, let it leave memory, describe it."""
-        rid = live.record.id
-        live.record.status = "ended"
-        live.record.outcome = outcome
-        live.record.end_reason = end_reason
-        live.record.score = debrief.score
-        live.record.ended_at = now
-        self._forget(live)
         r = live.record
-        return Ending(
-            rid, live.persona, outcome, end_reason, debrief, r.user, r.user_name, r.workspace, r.channel, r.thread,
-            live.conv.opening,
-        )
-
-
-def _debrief_from_dict(d: dict) -> Debrief:
-    """A saved debrief as front ends render it: the one stored, not a fresh scoring, so a
-    trainee handed it late sees exactly what was saved when the session ended."""
-
-    def quotes(items: list) -> tuple[Quote, ...]:
-        return tuple(Quote(int(q["turn"]), q["text"], tuple(q["labels"]), q["note"]) for q in items)
-
-    return Debrief(
-        score=int(d["score"]), dimensions=dict(d["dimensions"]), outcome=d["outcome"], style=d["style"],
-        style_note=d["style_note"], best=quotes(d["best"]), worst=quotes(d["worst"]), tips=tuple(d["tips"]),
-        hints_used=int(d["hints_used"]), turns=int(d["turns"]), label_counts=dict(d.get("label_counts", {})),
-    )
+        r.status = "ended"
+        r.outcome = outcome
+        r.end_reason = end_reason
+        r.score = debrief.score
+        r.ended_at = now
+        self._forget(live)
+        who = Who(r.workspace, r.channel, r.user, r.user_name)
+        return Ended(r.id, live.persona, outcome, end_reason, debrief, cause, who, r.thread, live.conv.opening)
 
 
 def transcript_turns(turns: Sequence[Turn]) -> list[dict]:

@@ -53,3 +53,17 @@ def _too_long(n: int, max_chars: int) -> str:
         "A real customer would stop reading a wall of text. Nothing was sent to the customer."
     )
 
+
+
+def clip(text: str, limit: int, *, at_word: bool = False) -> str:
+    """`text` in at most `limit` characters, ending in '…' where it was cut; with `at_word`,
+    cut at a space when one is near the end, so a quote never stops mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if at_word:
+        space = cut.rfind(" ")
+        if space >= limit - 40:
+            cut = cut[:space]
+        cut = cut.rstrip(" ,;:.-—")
+    return cut + "…"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from bot.debrief import coaching
+from bot.core.text import clip
 from bot.vocab import GOOD, HARM_ORDER, LABEL_SET, LABELS
 from bot.core.records import Transcript, Turn
 from bot.vocab import OUTCOMES
@@ -160,6 +161,10 @@ class Quote:
     def to_dict(self) -> dict[str, Any]:
         return {"turn": self.turn, "text": self.text, "labels": list(self.labels), "note": self.note}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Quote":
+        return cls(int(d["turn"]), d["text"], tuple(d["labels"]), d["note"])
+
 
 @dataclass(frozen=True, slots=True)
 class Debrief:
@@ -192,6 +197,28 @@ class Debrief:
             "turns": self.turns,
             "label_counts": dict(self.label_counts),
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Debrief":
+        """A saved debrief as it was saved, not a fresh scoring: a trainee handed it late, or
+        after the rubric changed, sees exactly what they were scored when the session ended.
+
+        Debriefs saved before `label_counts` existed read as having none. Anything else
+        missing or malformed raises KeyError, TypeError or ValueError.
+        """
+        return cls(
+            score=int(d["score"]),
+            dimensions=dict(d["dimensions"]),
+            outcome=d["outcome"],
+            style=d["style"],
+            style_note=d["style_note"],
+            best=tuple(Quote.from_dict(q) for q in d["best"]),
+            worst=tuple(Quote.from_dict(q) for q in d["worst"]),
+            tips=tuple(d["tips"]),
+            hints_used=int(d["hints_used"]),
+            turns=int(d["turns"]),
+            label_counts=dict(d.get("label_counts", {})),
+        )
 
 
 def _round(x: float) -> int:
@@ -353,15 +380,8 @@ def _style(f: _Facts) -> tuple[str, str]:
 
 
 def _clip(text: str) -> str:
-    """The line as the trainee wrote it, cut at a word to about QUOTE_CHARS characters."""
-    text = " ".join(text.split())
-    if len(text) <= QUOTE_CHARS:
-        return text
-    cut = text[: QUOTE_CHARS - 1]
-    space = cut.rfind(" ")
-    if space >= QUOTE_CHARS - 40:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-—") + "…"
+    """The line as the trainee wrote it, on one line, cut at a word to about QUOTE_CHARS characters."""
+    return clip(" ".join(text.split()), QUOTE_CHARS, at_word=True)
 
 
 def _quotes(turns: list[Turn], f: _Facts) -> tuple[tuple[Quote, ...], tuple[Quote, ...]]:

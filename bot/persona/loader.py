@@ -27,7 +27,7 @@ from bot.persona.guards import GUARDS, MOOD_RANGE, GuardParamError
 from bot.persona.records import Fact, Guard, Lines, Persona, State, Transition
 from bot.persona.spelling import closest, did_you_mean, not_a_behaviour
 from bot.persona.yaml_reader import Document, Problem, YamlProblem, quoted, read_document, read_file
-from bot.vocab import BANDS, ENDINGS, LABEL_SET, LABELS
+from bot.vocab import BANDS, DIFFICULTY, ENDINGS, LABELS, LABEL_SET
 
 # --- the persona format, as tables ----------------------------------------------------------
 # The loader checks files against these, and bot/persona/schema.py writes them into
@@ -37,7 +37,6 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 STATE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_TEXT = 4000
 MAX_OPTIONAL = 3  # `?` in one asked_by phrase; each doubles the ways it can match
-DIFFICULTY = (1, 5)
 WEIGHT_RANGE = (-100, 100)
 
 # Keys of each part of a file, in the order the README and the schema show them.

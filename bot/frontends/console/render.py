@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bot.vocab import band_of
+from bot.vocab import band_of, stars
 from bot.persona.records import Persona
 from bot.debrief.scoring import Debrief
-from bot.core.service import Ending, Leaderboard, PastSession
+from bot.core.events import Ended
+from bot.core.service import Leaderboard, PastSession
 
 OUTCOME_WORDS = {
     "resolved": "Resolved: the customer left satisfied.",
@@ -33,28 +34,28 @@ def exchange(name: str, labels: list[str], customer: str, mood: int) -> str:
 
 
 def persona_line(p: Persona) -> str:
-    return f"{p.id:<22} {'★' * p.difficulty:<5} {p.name} — {p.scenario}"
+    return f"{p.id:<22} {stars(p.difficulty)} {p.name} — {p.scenario}"
 
 
-def outcome_line(ending: Ending) -> str:
+def outcome_line(ended: Ended) -> str:
     """'Resolved: the customer left satisfied.' plus why it ended when the trainee didn't finish it."""
-    line = OUTCOME_WORDS.get(ending.debrief.outcome, ending.debrief.outcome)
-    if ending.end_reason in END_REASONS:
-        line += f" ({END_REASONS[ending.end_reason]})"
+    line = OUTCOME_WORDS.get(ended.debrief.outcome, ended.debrief.outcome)
+    if ended.end_reason in END_REASONS:
+        line += f" ({END_REASONS[ended.end_reason]})"
     return line
 
 
-def finished_line(ending: Ending) -> str:
+def finished_line(ended: Ended) -> str:
     """The one-line channel announcement: who finished which persona with what score."""
-    who = ending.user_name or ending.user or "A trainee"
-    outcome = ending.debrief.outcome.replace("_", " ")
-    return f"{who} finished a session with {ending.persona.name}: {ending.debrief.score}/100 ({outcome})."
+    who = ended.user_name or ended.user or "A trainee"
+    outcome = ended.debrief.outcome.replace("_", " ")
+    return f"{who} finished a session with {ended.persona.name}: {ended.debrief.score}/100 ({outcome})."
 
 
-def debrief(ending: Ending) -> str:
-    d: Debrief = ending.debrief
-    out = ["", "═" * 60, f" Debrief: {ending.persona.name} ({ending.persona.id})", "═" * 60]
-    out.append(f" Score: {d.score}/100   {outcome_line(ending)}")
+def debrief(ended: Ended) -> str:
+    d: Debrief = ended.debrief
+    out = ["", "═" * 60, f" Debrief: {ended.persona.name} ({ended.persona.id})", "═" * 60]
+    out.append(f" Score: {d.score}/100   {outcome_line(ended)}")
     out.append(f" Conflict style: {d.style}. {d.style_note}")
     out.append(f" Turns: {d.turns}   Hints used: {d.hints_used}")
     out.append("")

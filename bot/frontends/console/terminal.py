@@ -1,22 +1,36 @@
 """Terminal practice: the front end that runs out of the box, with no chat tokens.
 
-Like the Slack and Discord front ends it only turns input into service calls and
-renders what comes back.
+Like the Slack and Discord adapters it only turns input into ConversationHandler calls and
+prints the events that come back (through ConsolePort).
 """
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import sys
 import textwrap
-from typing import Callable
+import threading
+from typing import Callable, TextIO
 
-from bot.frontends.console import render as render
-from bot.core.errors import HotseatError
-from bot.core.service import HotseatService, SessionTimedOut, Who
+from bot.core.events import NO_SESSION, CustomerSaid, Ended, Event, HintGiven, Note, Opened, Who
+from bot.core.service import HotseatService
+from bot.frontends.console import render
+from bot.frontends.conversation import ConversationHandler
+from bot.frontends.port import Place
+from bot.persona.records import Persona
+from bot.vocab import stars
 
-HELP = "Type your reply to the customer. Commands: /hint for a tip, /end to finish and get your debrief, /quit to leave (the conversation is kept and resumes next time)."
+COMMANDS = {
+    "/hint": "a coaching tip for this moment (costs a few points)",
+    "/end": "finish now and get your debrief",
+    "/quit": "leave; the conversation is kept and resumes next time",
+    "/help": "this list",
+}
+HELP = "Type your reply to the customer. Commands: " + "; ".join(f"{c} {what}" for c, what in COMMANDS.items()) + "."
+_COMMANDISH = re.compile(r"^/[a-z?]+(\s|$)")  # "/hnt", "/end now": meant as a command, not to the customer
+LEFT = "\nLeft the conversation; it resumes next time you run hotseat console."
 
 
 def local_who(user: str | None = None) -> Who:
@@ -27,21 +41,76 @@ def local_who(user: str | None = None) -> Who:
     return Who(workspace="local", channel="console", user=name, user_name=name)
 
 
+def turns(n: int) -> str:
+    return f"{n} turn" if n == 1 else f"{n} turns"
+
+
+class ConsolePort:
+    """Prints events; remembers whether the conversation ended, so the loop can stop."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.ended = False
+
+    async def open(self, event: Opened, at: Place) -> None:
+        header(self.say, event.persona)
+        self.say(f"\n{HELP}\n")
+        self.say(f"{event.persona.name}: {event.customer}   [{render.mood_meter(event.mood)}]")
+
+    async def send(self, event: Event) -> None:
+        if isinstance(event, CustomerSaid):
+            self.say(render.exchange(event.persona.name, event.labels, event.customer, event.mood))
+        elif isinstance(event, HintGiven):
+            self.say(f"  tip: {event.text}  (hints used: {event.hints_used}; each costs a few points)")
+        elif isinstance(event, Note):
+            self.say(f"  {event.text}")
+            self.ended = self.ended or event.why == NO_SESSION  # nothing left to play
+        elif isinstance(event, Ended):
+            self.say(render.debrief(event))
+            self.ended = True
+
+
+def header(say: Callable[[str], None], p: Persona) -> None:
+    say(f"\n── {p.name} · {p.scenario} · difficulty {stars(p.difficulty)}")
+    brief = p.brief.strip()
+    say(textwrap.indent(brief if "\n" in brief else textwrap.fill(brief, 76), "   "))
+
+
 class Console:
-    def __init__(self, service: HotseatService, who: Who, *, ask: Callable[[str], str] = input, out=None) -> None:
+    def __init__(
+        self, service: HotseatService, who: Who, *, ask: Callable[[str], str] = input, out: TextIO | None = None
+    ) -> None:
         self.service = service
+        self.handler = ConversationHandler(service)
         self.who = who
         self._ask = ask
         self.out = out or sys.stdout
+        self.port = ConsolePort(self.say)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
     async def ask(self, prompt: str) -> str | None:
-        try:
-            return await asyncio.to_thread(self._ask, prompt)
-        except (EOFError, KeyboardInterrupt):
-            return None
+        """One line of input, or None at end of input or Ctrl-C.
+
+        The blocking read runs on a daemon thread, not the loop's executor: Ctrl-C (which
+        cancels the main task) returns at once instead of waiting for the next Enter.
+        """
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            try:
+                line: str | None = self._ask(prompt)
+            except (EOFError, KeyboardInterrupt):
+                line = None
+            except BaseException as e:  # hand anything else to the loop, never lose it on a thread
+                loop.call_soon_threadsafe(lambda err=e: done.done() or done.set_exception(err))
+                return
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(line))
+
+        threading.Thread(target=read, name="hotseat-console-input", daemon=True).start()
+        return await done
 
     async def pick(self) -> str | None:
         personas = self.service.personas()
@@ -62,6 +131,13 @@ class Console:
             self.say(f"  No persona {answer[:40]!r}; pick a number from 1 to {len(personas)}.")
 
     async def run(self, persona_id: str | None = None, seed: int | None = None) -> int:
+        try:
+            return await self._run(persona_id, seed)
+        except asyncio.CancelledError:  # Ctrl-C: every turn is already saved
+            self.say(LEFT)
+            raise
+
+    async def _run(self, persona_id: str | None, seed: int | None) -> int:
         for problem in self.service.library.problems:
             self.say(f"(skipped a persona file with a problem: {problem})")
         if not self.service.library.personas:
@@ -70,58 +146,42 @@ class Console:
         current = await self.service.current(self.who)
         if current is not None:
             answer = await self.ask(
-                f"You have a conversation with {current.persona.name} in progress ({current.turns} turns). Resume it? [Y/n] "
+                f"You have a conversation with {current.persona.name} in progress ({turns(current.turns)}). Resume it? [Y/n] "
             )
             if answer is None:
                 return 0
             if answer.strip().lower() in ("n", "no"):
-                self.say(render.debrief(await self.service.end(self.who)))
+                if not await self.service.drop(self.who):  # only opened: gone without a trace
+                    await self.handler.end(self.who, self.port)  # played: scored, as any ending
+                self.port.ended = False
             else:
-                self.say(f"\n{current.persona.name}: {current.last_customer}   [{render.mood_meter(current.mood)}]")
-                return await self.loop(current.persona.name)
+                header(self.say, current.persona)
+                self.say(f"\n{HELP}\n")
+                self.say(f"{current.persona.name}: {current.last_customer}   [{render.mood_meter(current.mood)}]")
+                return await self.loop()
         if persona_id is None:
             persona_id = await self.pick()
             if persona_id is None:
                 return 0
-        try:
-            opening = await self.service.start(self.who, persona_id or None, seed=seed)
-        except HotseatError as e:
-            self.say(str(e))
+        if not await self.handler.start(self.who, self.port, persona_id or None):
             return 1
-        if opening.previous is not None:  # the last conversation ended without its debrief shown
-            self.say(render.debrief(opening.previous))
-        p = opening.persona
-        self.say(f"\n── {p.name} · {p.scenario} · difficulty {'★' * p.difficulty}")
-        self.say(textwrap.indent(textwrap.fill(p.brief, 76, replace_whitespace=False), "   ") if "\n" not in p.brief.strip() else textwrap.indent(p.brief.strip(), "   "))
-        self.say(f"\n{HELP}\n")
-        self.say(f"{p.name}: {opening.customer}   [{render.mood_meter(opening.mood)}]")
-        return await self.loop(p.name)
+        return await self.loop()
 
-    async def loop(self, name: str) -> int:
-        while True:
+    async def loop(self) -> int:
+        while not self.port.ended:
             text = await self.ask("\nyou> ")
-            if text is None or text.strip() == "/quit":
-                self.say("\nLeft the conversation; it resumes next time you run hotseat console.")
+            command = (text or "").strip().lower()
+            if text is None or command == "/quit":
+                self.say(LEFT)
                 return 0
-            command = text.strip().lower()
-            try:
-                if command in ("/help", "/?"):
-                    self.say(HELP)
-                elif command == "/hint":
-                    hint = await self.service.hint(self.who)
-                    self.say(f"  tip: {hint.text}  (hints used: {hint.hints_used}; each costs a few points)")
-                elif command == "/end":
-                    self.say(render.debrief(await self.service.end(self.who)))
-                    return 0
-                else:
-                    reply = await self.service.reply(self.who, text)
-                    self.say(render.exchange(name, reply.labels, reply.customer, reply.mood))
-                    if reply.ending is not None:
-                        self.say(render.debrief(reply.ending))
-                        return 0
-            except SessionTimedOut as e:
-                self.say(str(e))
-                self.say(render.debrief(e.ending))
-                return 0
-            except HotseatError as e:
-                self.say(f"  {e}")
+            if command in ("/help", "/?"):
+                self.say(HELP)
+            elif command == "/hint":
+                await self.handler.hint(self.who, self.port)
+            elif command == "/end":
+                await self.handler.end(self.who, self.port)
+            elif _COMMANDISH.match(command) and command.split()[0] not in COMMANDS:
+                self.say(f"  Unknown command {command[:30]!r}. Commands: {', '.join(COMMANDS)}.")
+            else:
+                await self.handler.message(self.who, text, self.port)
+        return 0

@@ -7,19 +7,12 @@ A custom_id holds 100 characters, so a persona whose id is longer gets no button
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import discord
 
-if TYPE_CHECKING:
-    from bot.frontends.discord.practice import Practice
-
 LABELS = {"again": "Try again", "other": "Another persona"}
 ID_MAX = 86  # 100 for a custom_id, less "hotseat:again:"
-
-
-class HasPractice(Protocol):
-    practice: Practice
 
 
 class PracticeAgain(
@@ -40,8 +33,8 @@ class PracticeAgain(
         return cls(match["action"], match["persona"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client: HasPractice = interaction.client
-        await client.practice.again(interaction, self.persona_id, other=self.action == "other")
+        cog = interaction.client.get_cog("hotseat")  # the practice cog (bot.frontends.discord.cog)
+        await cog.again(interaction, self.persona_id, other=self.action == "other")
 
 
 def debrief_view(persona_id: str) -> discord.ui.View | None:

@@ -1,8 +1,7 @@
-"""The `/hotseat` slash command group: typed options, persona autocomplete, and a tree whose
-last-resort error handler still answers privately.
+"""The `/hotseat` command group and the thread listener, as one GroupCog: typed options,
+persona autocomplete, and each payload handed straight to the ConversationHandler.
 
-Descriptions come from bot.commands.COMMANDS so Discord, Slack and help never disagree;
-each command hands straight over to Practice.
+Descriptions come from chat_commands.COMMANDS so Discord, Slack and help never disagree.
 """
 
 from __future__ import annotations
@@ -12,18 +11,25 @@ from typing import Literal
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
+from bot.core.errors import HotseatError
+from bot.core.events import Who
+from bot.core.service import PERIODS
 from bot.frontends.chat_commands import COMMANDS
-from bot.frontends.adapter import user_error
-from bot.persona.records import Persona
-
+from bot.frontends.conversation import ConversationHandler
+from bot.frontends.discord import embeds
 from bot.frontends.discord.delivery import answer
-from bot.frontends.discord.embeds import CHOICE_MAX, persona_choice
-from bot.frontends.discord.practice import STALE, Practice
+from bot.frontends.discord.ports import DiscordPort
+from bot.frontends.notes import user_error
+from bot.persona.records import Persona
 
 log = logging.getLogger(__name__)
 SUMMARY = {c.name: c.summary for c in COMMANDS}
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
+START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
+SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
+STALE = "That command changed since Discord last loaded it. Wait a minute or reload Discord, then try again."
 
 
 def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Choice[str]]:
@@ -32,37 +38,111 @@ def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Ch
     An id longer than Discord allows for a choice value can still be typed in full.
     """
     typed = typed.strip().lower()
-    hits = [p for p in personas if len(p.id) <= CHOICE_MAX and typed in f"{p.id} {p.name} {p.scenario}".lower()]
-    return [app_commands.Choice(name=persona_choice(p), value=p.id) for p in hits[:MAX_CHOICES]]
+    hits = [p for p in personas if len(p.id) <= embeds.CHOICE_MAX and typed in f"{p.id} {p.name} {p.scenario}".lower()]
+    return [app_commands.Choice(name=embeds.persona_choice(p), value=p.id) for p in hits[:MAX_CHOICES]]
 
 
-class HotseatCommands(app_commands.Group):
-    def __init__(self, practice: Practice) -> None:
-        super().__init__(
-            name="hotseat", description="Practise conflict handling with a difficult customer.", guild_only=True
-        )
-        self.practice = practice
+def trainee(user: discord.abc.User, guild_id: int | None, channel_id: int | None) -> Who:
+    return Who(str(guild_id), str(channel_id), str(user.id), user.display_name)
 
+
+def where(interaction: discord.Interaction) -> tuple[Who, str | None]:
+    """The trainee, and the thread key when the command was used in a practice thread.
+
+    In a thread Hotseat did not open, a command means the user's session in its channel.
+    """
+    if interaction.guild_id is None:
+        raise HotseatError(SERVER_ONLY)
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread):
+        me = interaction.client.user
+        key = str(channel.id) if me is not None and channel.owner_id == me.id else None
+        return trainee(interaction.user, interaction.guild_id, channel.parent_id), key
+    return trainee(interaction.user, interaction.guild_id, interaction.channel_id), None
+
+
+@app_commands.guild_only()
+class Hotseat(
+    commands.GroupCog, name="hotseat", group_name="hotseat",
+    group_description="Practise conflict handling with a difficult customer.",
+):
+    def __init__(self, bot: discord.Client, handler: ConversationHandler, *, typing: bool = True) -> None:
+        self.bot = bot
+        self.handler = handler
+        self.service = handler.service  # for the read-only lists: personas, history, leaderboard
+        self.typing = typing
+        super().__init__()
+
+    def port(self, interaction: discord.Interaction | None = None, **where: object) -> DiscordPort:
+        return DiscordPort(self.bot, typing=self.typing, interaction=interaction, **where)
+
+    # -- starting ---------------------------------------------------------------------
     @app_commands.command(name="start", description=SUMMARY["start"])
     @app_commands.describe(persona="The customer to practise with; leave empty for a random one.")
     async def start(self, interaction: discord.Interaction, persona: str | None = None) -> None:
-        await self.practice.start(interaction, persona)
+        await self.open(interaction, interaction.channel, persona)
 
-    @app_commands.command(name="personas", description=SUMMARY["personas"])
-    async def personas(self, interaction: discord.Interaction) -> None:
-        await self.practice.personas(interaction)
+    async def again(self, interaction: discord.Interaction, persona_id: str, *, other: bool) -> None:
+        """A debrief button: the same customer again, or a random other one, in a new thread."""
+        channel = interaction.channel
+        parent = channel.parent if isinstance(channel, discord.Thread) else channel
+        if other:
+            await self.open(interaction, parent, None, avoid=persona_id)
+        else:
+            await self.open(interaction, parent, persona_id)
+
+    async def open(
+        self, interaction: discord.Interaction, channel: object, persona_id: str | None, *, avoid: str | None = None
+    ) -> None:
+        """A new session in its own thread under `channel`, which must be a server's text channel."""
+        if interaction.guild_id is None or not isinstance(channel, discord.TextChannel):
+            await answer(interaction, START_HERE)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        who = trainee(interaction.user, interaction.guild_id, channel.id)
+        await self.handler.start(who, self.port(interaction, channel=channel), persona_id, avoid=avoid)
+
+    # -- the conversation, in its thread ----------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A line in a thread Hotseat opened goes to the handler; everything else is not ours."""
+        thread = message.channel
+        me = message.guild.me if message.guild is not None else None
+        if (
+            message.author.bot
+            or message.is_system()
+            or me is None
+            or not isinstance(thread, discord.Thread)
+            or thread.owner_id != me.id
+        ):
+            return
+        who = trainee(message.author, message.guild.id, thread.parent_id)
+        port = self.port(message=message)
+        await self.handler.message(who, message.content, port, thread=str(thread.id), source=str(message.id))
 
     @app_commands.command(name="hint", description=SUMMARY["hint"])
     async def hint(self, interaction: discord.Interaction) -> None:
-        await self.practice.hint(interaction)
+        who, key = where(interaction)
+        await interaction.response.defer(ephemeral=True)  # a slow database must not lose a hint that costs points
+        await self.handler.hint(who, self.port(interaction), thread=key)
 
     @app_commands.command(name="end", description=SUMMARY["end"])
     async def end(self, interaction: discord.Interaction) -> None:
-        await self.practice.end(interaction)
+        who, key = where(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.handler.end(who, self.port(interaction), thread=key)
+
+    # -- lists -------------------------------------------------------------------------
+    @app_commands.command(name="personas", description=SUMMARY["personas"])
+    async def personas(self, interaction: discord.Interaction) -> None:
+        await answer(interaction, embed=embeds.personas_embed(self.service.personas()))
 
     @app_commands.command(name="history", description=SUMMARY["history"])
     async def history(self, interaction: discord.Interaction) -> None:
-        await self.practice.history(interaction)
+        who, _ = where(interaction)
+        await interaction.response.defer(ephemeral=True)
+        sessions = await self.service.history(who.workspace, who.user, 10)
+        await answer(interaction, embed=embeds.history_embed(who.user_name, sessions))
 
     @app_commands.command(name="leaderboard", description=SUMMARY["leaderboard"])
     @app_commands.describe(period="How far back to look (default: this week).", persona="Only this customer.")
@@ -72,20 +152,28 @@ class HotseatCommands(app_commands.Group):
         period: Literal["week", "month", "all"] = "week",
         persona: str | None = None,
     ) -> None:
-        await self.practice.leaderboard(interaction, period, persona)
+        """The board is public, and once deferred so is every answer: options are checked first."""
+        who, _ = where(interaction)
+        if period not in PERIODS:  # outside the command's choices: Discord still has an old version of it
+            raise HotseatError(STALE)
+        if persona:
+            self.service.library.get(persona)  # an unknown one is told privately
+        await interaction.response.defer(ephemeral=False)
+        board = await self.service.leaderboard(who.workspace, period, persona)
+        await answer(interaction, embed=embeds.leaderboard_embed(board), ephemeral=False)
 
     @app_commands.command(name="help", description=SUMMARY["help"])
     async def help(self, interaction: discord.Interaction) -> None:
-        await self.practice.help(interaction)
+        await answer(interaction, embed=embeds.help_embed())
 
     @start.autocomplete("persona")
     @leaderboard.autocomplete("persona")
     async def _personas(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return persona_choices(self.practice.service.personas(), current)
+        return persona_choices(self.service.personas(), current)
 
 
 class HotseatTree(app_commands.CommandTree):
-    """A command tree whose unexpected errors still reach the user, privately, in plain words."""
+    """A command tree whose errors still reach the user, privately, in plain words."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         stale = isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch))

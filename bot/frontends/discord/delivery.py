@@ -14,7 +14,8 @@ import logging
 import discord
 from discord.utils import MISSING
 
-from bot.frontends.discord.embeds import CONTENT_MAX, clip
+from bot.core.text import clip
+from bot.frontends.discord.embeds import CONTENT_MAX
 
 log = logging.getLogger(__name__)
 

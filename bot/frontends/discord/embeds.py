@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import discord
 
+from bot.core.text import clip
 from bot.frontends.chat_commands import COMMANDS, INTRO
+from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.frontends.console.render import bar, outcome_line, session_result
 from bot.debrief.scoring import HINT_COST, Quote
-from bot.core.service import Ending, HintReply, Leaderboard, PastSession
+from bot.core.events import Ended, HintGiven
+from bot.core.service import Leaderboard, PastSession
 
 # Discord's limits; it refuses a whole message (400 Invalid Form Body) that breaks one.
 TITLE_MAX, FIELD_MAX, TEXT_MAX, EMBED_MAX, CONTENT_MAX = 256, 1024, 4096, 6000, 2000
@@ -31,16 +34,8 @@ def shown(text: str, limit: int = 200) -> str:
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def name(p: Persona) -> str:
     return clip(p.name, NAME_MAX)
-
-
-def stars(difficulty: int) -> str:
-    return "★" * difficulty
 
 
 def persona_choice(p: Persona) -> str:
@@ -69,16 +64,16 @@ def customer_line(persona: Persona, text: str) -> str:
     return clip(f"**{name(persona)}:** {text}", CONTENT_MAX)
 
 
-def hint_line(hint: HintReply) -> str:
+def hint_line(hint: HintGiven) -> str:
     text = clip(hint.text, CONTENT_MAX - 100)  # a trainer's state hint may run to 4,000 characters
     return f"💡 **Hint:** {text}\n-# Hints used: {hint.hints_used} (each costs {HINT_COST} points)"
 
 
-def debrief_embed(ending: Ending) -> discord.Embed:
+def debrief_embed(ended: Ended) -> discord.Embed:
     """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
-    d = ending.debrief
+    d = ended.debrief
     colour = GOOD if d.score >= 75 else FAIR if d.score >= 50 else POOR
-    embed = discord.Embed(title=f"Debrief: {name(ending.persona)}", description=_scored(ending), colour=colour)
+    embed = discord.Embed(title=f"Debrief: {name(ended.persona)}", description=_scored(ended), colour=colour)
     embed.add_field(name="Conflict style", value=clip(f"**{d.style}**. {d.style_note}", FIELD_MAX), inline=False)
     width = max(map(len, d.dimensions), default=0)
     bars = "\n".join(f"{dim:<{width}} {bar(value, 12)} {value:3d}" for dim, value in d.dimensions.items())
@@ -94,14 +89,14 @@ def debrief_embed(ending: Ending) -> discord.Embed:
     return embed
 
 
-def debrief_text(ending: Ending) -> str:
+def debrief_text(ended: Ended) -> str:
     """The debrief in brief, for when Discord refuses the embed."""
-    return f"**Debrief: {name(ending.persona)}**\n{_scored(ending)}"
+    return f"**Debrief: {name(ended.persona)}**\n{_scored(ended)}"
 
 
-def _scored(ending: Ending) -> str:
-    who = shown(ending.user_name or "You", 80)
-    return f"{who} scored **{ending.debrief.score}/100**.\n{outcome_line(ending)}"
+def _scored(ended: Ended) -> str:
+    who = shown(ended.user_name or "You", 80)
+    return f"{who} scored **{ended.debrief.score}/100**.\n{outcome_line(ended)}"
 
 
 def _quote(q: Quote) -> str:

@@ -20,8 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SettingError
 from bot.frontends.adapter import FrontEnd
-from bot.core.service import Ending, HotseatService
-from bot.frontends.slack.listeners import Listeners, slack_error
+from bot.frontends.conversation import ConversationHandler
+from bot.frontends.port import Port
+from bot.frontends.slack.listeners import Listeners
+from bot.frontends.slack.ports import SlackPort, slack_error
 from bot.frontends.slack.settings import APP_TOKEN_HELP, BOT_TOKEN_HELP, SlackSettings
 
 log = logging.getLogger(__name__)
@@ -34,8 +36,7 @@ REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "t
 class SlackFrontEnd(FrontEnd):
     name = "slack"
 
-    def __init__(self, service: HotseatService, settings: SlackSettings) -> None:
-        super().__init__(service)
+    def __init__(self, settings: SlackSettings) -> None:
         self.settings = settings
         self.client = AsyncWebClient(
             token=settings.bot_token, base_url=settings.api_url,
@@ -45,43 +46,46 @@ class SlackFrontEnd(FrontEnd):
             client=self.client, signing_secret=settings.signing_secret,
             request_verification_enabled=settings.http, name="hotseat",
         )
-        self.listeners = Listeners(service, self.client, announce=settings.announce)
-        self.listeners.register(self.app)
+        self.handler: ConversationHandler | None = None  # the one it serves, once serving
         self.ready = asyncio.Event()  # set once connected (Socket Mode) or listening (HTTP)
         self.port: int | None = None  # the port HTTP mode actually listens on
+        self._team = ""
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
 
     @classmethod
-    def from_env(cls, service: HotseatService, *, http: bool = False, port: int | None = None) -> "SlackFrontEnd":
-        return cls(service, SlackSettings.from_env(http=http, port=port))
+    def from_env(cls, *, http: bool = False, port: int | None = None) -> "SlackFrontEnd":
+        return cls(SlackSettings.from_env(http=http, port=port))
 
     @property
     def secrets(self) -> tuple[str, ...]:
         return self.settings.secrets
 
-    async def serve(self) -> None:
+    async def connect(self) -> str:
+        """Check the bot token; the installation (team, or enterprise for an org install)."""
         auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", BOT_TOKEN_HELP)
-        # sessions belong to this installation, so bots for several workspaces can share one
-        # database without one's idle sweep taking (and failing to post) another's sessions
+        self._team = auth.get("team") or ""
         installed = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
-        self.service.platform = f"slack:{installed or 'unknown'}"
+        return f"slack:{installed or 'unknown'}"
+
+    async def serve(self, handler: ConversationHandler) -> None:
+        self.handler = handler
+        Listeners(handler, self.client, announce=self.settings.announce).register(self.app)
         if self.settings.http:
             await self._listen()
-            log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s",
-                     auth.get("team"), self.port, EVENTS_PATH)
+            log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s", self._team, self.port, EVENTS_PATH)
         else:
             await self._checked(
                 self.client.apps_connections_open(app_token=self.settings.app_token), "SLACK_APP_TOKEN", APP_TOKEN_HELP
             )
             self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token, web_client=self.client)
             await self._socket.connect_async()
-            log.info("Hotseat is connected to Slack workspace %s over Socket Mode", auth.get("team"))
+            log.info("Hotseat is connected to Slack workspace %s over Socket Mode", self._team)
         self.ready.set()
         await asyncio.Event().wait()
 
-    async def deliver_ending(self, ending: Ending) -> None:
-        await self.listeners.deliver(ending)
+    def outbox(self) -> Port:
+        return SlackPort(self.client, announce=self.settings.announce)
 
     async def close(self) -> None:
         if self._socket is not None:

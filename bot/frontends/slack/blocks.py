@@ -12,12 +12,15 @@ import re
 import time
 from typing import Any, Iterable
 
+from bot.core.text import clip
 from bot.frontends.chat_commands import COMMANDS, INTRO
+from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.debrief.scoring import HINT_COST
 from bot.frontends.console import render as render_text
 from bot.frontends.console.render import bar, finished_line, mood_meter, outcome_line, session_result
-from bot.core.service import Ending, HintReply, Leaderboard, Opening, PastSession
+from bot.core.events import Ended, HintGiven, Opened
+from bot.core.service import Leaderboard, PastSession
 
 SLASH = "/hotseat"
 START = "hotseat.start"  # action ids are "hotseat.start:<persona id>"; SURPRISE picks at random
@@ -65,10 +68,6 @@ def from_slack(text: str) -> str:
     return unescape(_MARKUP.sub(readable, text))
 
 
-def stars(difficulty: int) -> str:
-    return "★" * difficulty + "☆" * (5 - difficulty)
-
-
 def start_action(persona_id: str | None) -> str:
     return f"{START}:{persona_id or SURPRISE}"
 
@@ -103,15 +102,15 @@ def persona_picker(personas: Iterable[Persona], title: str = "Who would you like
     return {"text": title, "blocks": blocks}
 
 
-def opening_message(opening: Opening, trainee: str) -> Message:
+def opening_message(opened: Opened) -> Message:
     """The thread's first message: the brief, the customer's first line, Hint and End."""
-    p = opening.persona
+    p = opened.persona
     return {
-        "text": escape(f"{p.name}: {opening.customer}"),
+        "text": escape(f"{p.name}: {opened.customer}"),
         "blocks": [
-            *_opening_blocks(p, opening.customer),
+            *_opening_blocks(p, opened.customer),
             _context(
-                f"Practice for {escape(trainee)}: reply in this thread as you would to a real customer. "
+                f"Practice for {escape(opened.who.user_name or opened.who.user)}: reply in this thread as you would to a real customer. "
                 "Only they play here; type `hint` or `end` in the thread, or use the buttons."
             ),
             {"type": "actions", "elements": [_button("Hint", HINT), _button("End", END, "danger")]},
@@ -119,13 +118,13 @@ def opening_message(opening: Opening, trainee: str) -> Message:
     }
 
 
-def finished_opening(ending: Ending) -> Message:
+def finished_opening(ended: Ended) -> Message:
     """The opening message once the session is over: same story, no live buttons, the result."""
-    p, d = ending.persona, ending.debrief
-    result = f"Finished: *{d.score}/100*, {escape(outcome_line(ending))} The debrief is in this thread."
+    p, d = ended.persona, ended.debrief
+    result = f"Finished: *{d.score}/100*, {escape(outcome_line(ended))} The debrief is in this thread."
     return {
-        "text": escape(f"{p.name}: {ending.opening}"),
-        "blocks": [*_opening_blocks(p, ending.opening), _context(result)],
+        "text": escape(f"{p.name}: {ended.opening}"),
+        "blocks": [*_opening_blocks(p, ended.opening), _context(result)],
     }
 
 
@@ -142,22 +141,22 @@ def customer_message(persona: Persona, customer: str, mood: int) -> Message:
     return {"text": line, "blocks": [_section(line), _context(mood_meter(mood))]}
 
 
-def hint_text(hint: HintReply) -> str:
+def hint_text(hint: HintGiven) -> str:
     return f":bulb: {escape(hint.text)}  _(hint {hint.hints_used}; each costs {HINT_COST} points)_"
 
 
-def debrief_text(ending: Ending) -> str:
+def debrief_text(ended: Ended) -> str:
     """The debrief as plain text: the fallback when Slack refuses the blocks."""
-    return _fit(escape(render_text.debrief(ending)), TEXT_LIMIT)
+    return _fit(escape(render_text.debrief(ended)), TEXT_LIMIT)
 
 
-def debrief_message(ending: Ending) -> Message:
+def debrief_message(ended: Ended) -> Message:
     """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
-    d = ending.debrief
+    d = ended.debrief
     bars = "\n".join(f"{name:<16}{bar(value)} {value:3d}" for name, value in d.dimensions.items())
     blocks = [
-        _header(f"Debrief: {ending.persona.name}"),
-        _section(f"*Score: {d.score}/100*\n{escape(outcome_line(ending))}"),
+        _header(f"Debrief: {ended.persona.name}"),
+        _section(f"*Score: {d.score}/100*\n{escape(outcome_line(ended))}"),
         {"type": "section", "fields": [
             _mrkdwn(f"*Conflict style*\n{escape(d.style)}. {escape(d.style_note)}", FIELD_LIMIT),
             _mrkdwn(f"*Turns*\n{d.turns} (hints used: {d.hints_used})", FIELD_LIMIT),
@@ -173,13 +172,13 @@ def debrief_message(ending: Ending) -> Message:
             blocks.append(_section(f"*{title}*\n" + "\n".join(lines)))
     if d.tips:
         blocks.append(_section("*Tips*\n" + "\n".join(f"• {escape(t)}" for t in d.tips)))
-    text = f"Debrief with {ending.persona.name}: {d.score}/100. {outcome_line(ending)}"
+    text = f"Debrief with {ended.persona.name}: {d.score}/100. {outcome_line(ended)}"
     return {"text": escape(text), "blocks": blocks}
 
 
-def finished_text(ending: Ending) -> str:
+def finished_text(ended: Ended) -> str:
     """The one channel line when a session ends."""
-    return escape(finished_line(ending))
+    return escape(finished_line(ended))
 
 
 def history_message(sessions: list[PastSession]) -> Message:
@@ -225,13 +224,14 @@ def _history_lines(sessions: list[PastSession]) -> str:
 
 def _fit(text: str, limit: int) -> str:
     """Cut to Slack's limit without splitting an escape like `&amp;`."""
-    if len(text) <= limit:
+    cut = clip(text, limit)
+    if cut is text:
         return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&", len(cut) - 5)
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut + "…"
+    body = cut[:-1]
+    amp = body.rfind("&", len(body) - 5)
+    if amp != -1 and ";" not in body[amp:]:
+        body = body[:amp]
+    return body + "…"
 
 
 def _mrkdwn(text: str, limit: int = SECTION_LIMIT) -> Block:
