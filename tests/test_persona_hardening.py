@@ -278,7 +278,9 @@ def big_persona(n: int) -> str:
     out = [
         "id: big", "name: Bea", "scenario: Many states.", "brief: A long walk.", "difficulty: 3",
         "industry: testing", "mood:", "  start: 50", "start: s0",
-        "anywhere:", "  - to: gone", "    on: [rude]", "states:",
+        "anywhere:", "  - to: gone", "    on: [rude]",
+        "  - to: done", "    on: [solution]", "    if: {shown: [apology]}",  # a way back from anywhere (issue 11)
+        "states:",
     ]
     for i in range(n):
         nxt = f"s{i + 1}" if i + 1 < n else "done"
@@ -314,8 +316,8 @@ def test_a_state_that_can_never_end_is_still_found() -> None:
     ) + '  loop:\n    lines: ["Round and round."]\n    transitions:\n      - to: loop\n'
     msgs = problems_of(text)
     assert any("states.loop: from here the conversation can never end" in m for m in msgs), msgs
-    # ... and an `anywhere` way out rescues it.
-    fixed = text.replace("start: upset\n", "start: upset\nanywhere:\n  - to: gone\n    if: {turn_at_least: 20}\n")
+    # ... and an `anywhere` way out rescues it (to resolved: every state needs a way back there).
+    fixed = text.replace("start: upset\n", "start: upset\nanywhere:\n  - to: done\n    if: {turn_at_least: 20}\n")
     assert load_text(fixed).states["loop"]
 
 

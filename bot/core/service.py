@@ -30,12 +30,13 @@ from bot.classifier import classify
 from bot.core.engine import Conversation
 from bot.core.errors import AlreadyApplied, AlreadyPractising, HotseatError, NoActiveSession, NotYourSession
 from bot.persona.library import Library
+from bot.persona.offers import overpromises
 from bot.core.events import (
     ALREADY_ENDED, TIMED_OUT, CustomerSaid, Ended, Event, HintGiven, Note, Opened, Who,
 )
-from bot.core.records import Hint, Transcript, Turn
+from bot.core.records import Hint, Turn
 from bot.persona.records import Persona
-from bot.debrief.scoring import Debrief, score
+from bot.debrief.scoring import Debrief, Played, score
 from bot.store.sqlite import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, Store
 from bot.core.text import MAX_MESSAGE_CHARS, clean_message
 
@@ -162,6 +163,16 @@ class HotseatService:
     def personas(self) -> list[Persona]:
         return self.library.sorted()
 
+    def swap_library(self, library: Library) -> Library:
+        """Put a reloaded set of personas in place in one step; the one replaced is returned.
+
+        Only new starts (and sessions loaded from the store from now on) see it: a live
+        session holds the Persona it started with, so a trainer's edit never changes a
+        conversation under a trainee's feet.
+        """
+        old, self.library = self.library, library
+        return old
+
     # -- start ----------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def start(
@@ -191,7 +202,7 @@ class HotseatService:
             async with existing.lock:
                 if existing.record.status == "active" and self._idle(existing):
                     before.append(
-                        await self._finish(existing, existing.conv.outcome or "unfinished", "timed_out", "start_over")
+                        await self._finish(existing, existing.conv.pending or "unfinished", "timed_out", "start_over")
                     )
         if not before:  # a session here found over on load: its debrief comes first
             before.extend(self._take_owed(who))
@@ -254,7 +265,7 @@ class HotseatService:
         async with live.lock:
             self._check_playable(live, who)
             if self._idle(live):
-                ended = await self._finish(live, "unfinished", "timed_out", "timeout")
+                ended = await self._finish(live, live.conv.pending or "unfinished", "timed_out", "timeout")
                 return Note(_timed_out(ended, self.idle_timeout), TIMED_OUT), ended
             detections = tuple(classify(text))
             labels = frozenset(d.label for d in detections)
@@ -264,7 +275,7 @@ class HotseatService:
             over = self._over(work.outcome, work.turn)
             closing = debrief = None
             if over is not None:  # scored first, so the last turn and the ending commit together
-                debrief = await self._score(live, over[0], extra=turn)
+                debrief = await self._score(live, over[0], extra=turn, conv=work)
                 closing = Closing(over[0], over[1], debrief.to_dict(), debrief.score)
             now = self.clock()
             try:
@@ -286,7 +297,7 @@ class HotseatService:
         async with live.lock:
             self._check_playable(live, who)
             if self._idle(live):
-                ended = await self._finish(live, "unfinished", "timed_out", "timeout")
+                ended = await self._finish(live, live.conv.pending or "unfinished", "timed_out", "timeout")
                 return Note(_timed_out(ended, self.idle_timeout), TIMED_OUT), ended
             conv = live.conv
             text = coaching.hint_for(conv.counts, conv.mood, conv.last, engine.state_hint(live.persona, conv))
@@ -307,7 +318,8 @@ class HotseatService:
             return (late,)
         async with live.lock:
             self._check_playable(live, who)
-            return (await self._finish(live, "unfinished", "ended", "end"),)
+            # Ending during the wrap-up after the customer accepted keeps the outcome reached.
+            return (await self._finish(live, live.conv.pending or "unfinished", "ended", "end"),)
 
     async def drop(self, who: Who) -> bool:
         """Discard the trainee's session here if nothing was played in it (no line, no hint),
@@ -368,7 +380,7 @@ class HotseatService:
             try:
                 async with live.lock:
                     if live.record.status == "active" and self._idle(live):
-                        endings.append(await self._finish(live, "unfinished", "timed_out", "sweep"))
+                        endings.append(await self._finish(live, live.conv.pending or "unfinished", "timed_out", "sweep"))
             except Exception:
                 log.exception("could not end idle session %s; will try again", record.id)
         for session_id, (ending, platform) in list(self._owed.items()):
@@ -576,15 +588,25 @@ class HotseatService:
             self._threads.pop((live.record.workspace, live.record.thread), None)
         self._live.pop(live.record.id, None)
 
-    async def _score(self, live: _Live, outcome: str, *, extra: Turn | None = None) -> Debrief:
+    async def _score(
+        self, live: _Live, outcome: str, *, extra: Turn | None = None, conv: Conversation | None = None,
+    ) -> Debrief:
         """The debrief of the session's stored turns and hints (plus `extra`, a last turn not
-        saved yet, so it can be saved with its ending)."""
+        saved yet, so it can be saved with its ending, and `conv`, the conversation after it).
+
+        Offers of what the persona's policy forbids are flagged; closing is scored only if
+        a turn followed the customer's acceptance (or the conversation ended otherwise)."""
         rid = live.record.id
         turns = await self.store.turns(rid)
         hints = await self.store.hints(rid)
         if extra is not None:
             turns.append(extra)
-        return score(Transcript(live.persona.id, live.persona.difficulty, outcome, turns, hints))
+        accepted = (conv or live.conv).accepted_turn
+        chance = not (outcome == "resolved" and accepted is not None and turns and accepted >= turns[-1].index)
+        return score(Played(
+            live.persona.id, live.persona.difficulty, outcome, turns, hints,
+            overpromises=overpromises(live.persona, turns), chance_to_close=chance,
+        ))
 
     async def _finish(self, live: _Live, outcome: str, end_reason: str, cause: str) -> Ended:
         """End a session with no new turn (end, timeout, found over on load)."""

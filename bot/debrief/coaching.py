@@ -77,7 +77,7 @@ GAP_TIPS: Mapping[str, str] = {
     "no_question": "Ask at least one open question before you fix: "
     "'Can you walk me through what happened when you tried?'",
     "no_paraphrase": "Restate the problem to prove you heard it: "
-    "'So the parcel shows delivered but never arrived — is that right?'",
+    "'So if I've got this right, … — is that correct?'",
     "no_remedy": "Offer a concrete remedy or a choice of two: "
     "'I can send a replacement today or refund you in full — which would you prefer?'",
     "apology_loop": "One sincere apology is enough — then move to action: "
@@ -141,6 +141,20 @@ def fault_note(labels: Sequence[str]) -> str:
     return f"{_cap(' and '.join(parts))} — {CONSEQUENCE[picked[0]]}."
 
 
+def overpromise_note(rule: str) -> str:
+    """Why a line that offered what policy forbids is among the worst."""
+    return f"Promised what policy forbids ({rule}) — the customer will hold you to it."
+
+
+def overpromise_tip(rules: Sequence[str]) -> str:
+    """A debrief tip for offering what policy forbids: a tactful no was the real choice."""
+    return (
+        f"You offered what policy forbids ({'; '.join(rules)}). The customer now expects it. "
+        "Say no with the reason and an alternative you may offer: "
+        "'I can't do that, because …, but what I can do is …'"
+    )
+
+
 def poor_tip(label: str, count: int) -> str:
     """A debrief tip for a poor behaviour: what happened, how often, and what to say instead."""
     return f"You {FAULT[label]} {_times(count)}. {INSTEAD[label]}"
@@ -158,12 +172,12 @@ def gap_tip(gap: str, n: int = 0) -> str:
 HINTS: Mapping[str, str] = {
     "acknowledge_angry": "Acknowledge the feeling before fixing anything: "
     "'I can see why this is so frustrating.'",
-    "acknowledge": "Start by acknowledging the problem: 'I'm sorry about the trouble with your order.'",
+    "acknowledge": "Start by acknowledging the problem: 'I'm sorry about the trouble you've had with this.'",
     "ask": "Ask one open question to understand the problem: 'Can you walk me through what happened?'",
     "paraphrase": "They're still furious — show you heard by restating it: "
-    "'So you were charged twice and no one called back — is that right?'",
+    "'So if I've got this right, … — is that correct?'",
     "remedy": "You've heard them — now offer a concrete remedy with a timeline: "
-    "'I'll refund the extra charge now; you'll see it within 3 days.'",
+    "'Here's what I'll do for you right now: … and you'll have it by …'",
     "timeline": "Tell them when and how the fix happens: 'You'll get a confirmation email within the hour.'",
     "ownership": "Take ownership so they know someone is on it: "
     "'That's on us, and I'll see it through personally.'",

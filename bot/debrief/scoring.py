@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from bot.debrief import coaching
 from bot.core.text import clip
@@ -146,7 +146,20 @@ TIP_PRIORITY: Mapping[str, int] = {
     "no_gratitude": 30,
 }
 POOR_TIP_PRIORITY = 100
+OVERPROMISE_TIP_PRIORITY = 120  # promising what policy forbids outranks every other fault
+OVERPROMISE_SEVERITY = 6  # as a worst line, above rudeness: the customer will hold them to it
+CLOSING_GAPS: tuple[str, ...] = ("no_closing", "no_follow_up", "no_gratitude")
 MAX_POOR_TIPS = 3  # leave room for at least one missing technique
+
+
+@dataclass(slots=True)
+class Played(Transcript):
+    """A transcript with what only the persona knows: where the trainee offered what
+    policy forbids ((turn, rule) pairs), and whether a turn was left for a wrap-up after
+    the customer accepted."""
+
+    overpromises: Sequence[tuple[int, str]] = ()
+    chance_to_close: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +311,12 @@ def _dimensions(f: _Facts, outcome: str) -> dict[str, int]:
     return out
 
 
-def _overall(dims: Mapping[str, int], outcome: str, hints: int) -> int:
-    mean = sum(WEIGHTS[d] * dims[d] for d in DIMENSIONS)
+def _overall(dims: Mapping[str, int], outcome: str, hints: int, chance_to_close: bool = True) -> int:
+    """The weighted mean; without a chance to close, closing is left out and the other
+    weights are scaled up, so a trainee is not marked down for a wrap-up they could not give."""
+    scored = [d for d in DIMENSIONS if chance_to_close or d != "closing"]
+    total = sum(WEIGHTS[d] for d in scored)
+    mean = sum(WEIGHTS[d] * dims[d] for d in scored) / total
     return _clamp(mean + OUTCOME_ADJUST[outcome] - min(HINT_COST_CAP, HINT_COST * hints))
 
 
@@ -384,7 +401,9 @@ def _clip(text: str) -> str:
     return clip(" ".join(text.split()), QUOTE_CHARS, at_word=True)
 
 
-def _quotes(turns: list[Turn], f: _Facts) -> tuple[tuple[Quote, ...], tuple[Quote, ...]]:
+def _quotes(
+    turns: list[Turn], f: _Facts, overpromised: Mapping[int, str] | None = None,
+) -> tuple[tuple[Quote, ...], tuple[Quote, ...]]:
     """Best: most valuable lines free of poor behaviour. Worst: the most harmful lines.
 
     Ties go to the earlier line. A line can only be one or the other, since best lines
@@ -393,8 +412,11 @@ def _quotes(turns: list[Turn], f: _Facts) -> tuple[tuple[Quote, ...], tuple[Quot
     """
     best_ranked: list[tuple[int, int]] = []
     worst_ranked: list[tuple[int, int]] = []
+    overpromised = overpromised or {}
     for i, labs in enumerate(f.labels):
         poor = sum(QUOTE_SEVERITY[lab] for lab in labs if lab in QUOTE_SEVERITY)
+        if turns[i].index in overpromised:
+            poor += OVERPROMISE_SEVERITY
         if poor:
             worst_ranked.append((-poor, i))
         else:
@@ -425,15 +447,24 @@ def _quotes(turns: list[Turn], f: _Facts) -> tuple[tuple[Quote, ...], tuple[Quot
         # No poor line: show the weakest instead, a behaviour-free line to an angry customer.
         weak = sorted((-t.mood, i) for i, t in enumerate(turns) if not f.labels[i] and t.mood >= WEAK_LINE_MOOD)
         worst_idx = [i for _, i in weak[:1]]
-    worst = tuple(quote(turns[i], coaching.fault_note(turns[i].labels)) for i in worst_idx)
+    worst = tuple(
+        quote(turns[i], coaching.overpromise_note(overpromised[turns[i].index]) if turns[i].index in overpromised
+              else coaching.fault_note(turns[i].labels))
+        for i in worst_idx
+    )
     return best, worst
 
 
-def _tips(f: _Facts, hints: int) -> tuple[str, ...]:
-    """The biggest gaps first: poor behaviours (most harmful first), then missing techniques."""
+def _tips(
+    f: _Facts, hints: int, overpromises: Sequence[str] = (), chance_to_close: bool = True,
+) -> tuple[str, ...]:
+    """The biggest gaps first: an overpromise, poor behaviours (most harmful first), then
+    missing techniques. Closing gaps only when there was a chance to close."""
     if f.n == 0:
         return (coaching.gap_tip("empty"), coaching.gap_tip("empty_next"))
     ranked: list[tuple[int, int, str]] = []
+    if overpromises:
+        ranked.append((OVERPROMISE_TIP_PRIORITY, 0, coaching.overpromise_tip(overpromises)))
     poor: list[tuple[int, int, str]] = []
     for rank, label in enumerate(HARM_ORDER):
         n = f.count(label)
@@ -472,6 +503,8 @@ def _tips(f: _Facts, hints: int) -> tuple[str, ...]:
         gaps.append("no_gratitude")
     if hints >= MANY_HINTS:
         gaps.append("many_hints")
+    if not chance_to_close:
+        gaps = [g for g in gaps if g not in CLOSING_GAPS]
     for gap in gaps:
         ranked.append((TIP_PRIORITY[gap], 0, coaching.gap_tip(gap, n=hints)))
 
@@ -484,12 +517,29 @@ def _tips(f: _Facts, hints: int) -> tuple[str, ...]:
     return tuple(tips)
 
 
-def score(transcript: Transcript) -> Debrief:
+def score(
+    transcript: Transcript,
+    *,
+    overpromises: Sequence[tuple[int, str]] = (),
+    chance_to_close: bool = True,
+) -> Debrief:
     """Score a finished conversation: dimensions, overall, style, quotes and tips.
+
+    `overpromises` are (turn, rule) pairs where the trainee offered what the persona's
+    policy forbids: flagged as a tip and a worst line. `chance_to_close` is False when
+    the conversation ended on the customer's acceptance with no turn left for a wrap-up;
+    closing is then neither weighted nor tipped.
 
     Deterministic: the same transcript always gives the same debrief. Raises ValueError
     on an unknown outcome or behaviour label, which would be a bug upstream.
     """
+    if isinstance(transcript, Played):
+        overpromises = overpromises or transcript.overpromises
+        chance_to_close = chance_to_close and transcript.chance_to_close
+    over_by_turn: dict[int, str] = {}
+    for turn_index, rule in overpromises:
+        over_by_turn.setdefault(turn_index, rule)
+    rules = list(dict.fromkeys(rule for _, rule in overpromises))
     _validate(transcript)
     turns = list(transcript.turns)
     f = _Facts(turns)
@@ -511,20 +561,20 @@ def score(transcript: Transcript) -> Debrief:
         )
     dims = _dimensions(f, transcript.outcome)
     style, note = _style(f)
-    best, worst = _quotes(turns, f)
+    best, worst = _quotes(turns, f, over_by_turn)
     return Debrief(
-        score=_overall(dims, transcript.outcome, hints),
+        score=_overall(dims, transcript.outcome, hints, chance_to_close),
         dimensions=dims,
         outcome=transcript.outcome,
         style=style,
         style_note=note,
         best=best,
         worst=worst,
-        tips=_tips(f, hints),
+        tips=_tips(f, hints, rules, chance_to_close),
         hints_used=hints,
         turns=len(turns),
         label_counts=counts,
     )
 
 
-__all__ = ["DIMENSIONS", "Debrief", "Quote", "score"]
+__all__ = ["DIMENSIONS", "Debrief", "Played", "Quote", "score"]

@@ -19,6 +19,9 @@ from bot.persona.yaml_reader import quoted
 
 MAX_LISTED = 12  # state names listed in one message
 MAX_SUGGESTED = 20  # "Did you mean" look-ups per file; each compares against every state
+# From every state good handling must be able to reach `resolved` within this many
+# transitions, so one misread line never leaves a trainee stuck (unless `no_return`).
+MAX_RECOVERY = 4
 
 
 def reachable(
@@ -89,6 +92,36 @@ def can_end(
                 done.add(prev)
                 todo.append(prev)
     return done
+
+
+def turns_to_resolve(
+    states: Mapping[str, State], anywhere: tuple[Transition, ...], renamed: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """The fewest transitions from each state to one with `outcome: resolved`, walking
+    backwards breadth first; states that cannot get there are absent. Guards are not
+    judged: this is the shape of the machine, what good handling could at best achieve."""
+    renamed = renamed or {}
+    before: dict[str, list[str]] = {}
+    for name, state in states.items():
+        if not state.terminal:
+            for t in state.transitions:
+                before.setdefault(renamed.get(t.to, t.to), []).append(name)
+    anywhere_to = {renamed.get(t.to, t.to) for t in anywhere}
+    non_terminal = [n for n, s in states.items() if not s.terminal]
+    dist = {name: 0 for name, state in states.items() if state.outcome == "resolved"}
+    frontier = list(dist)
+    while frontier:
+        nxt: list[str] = []
+        for name in frontier:
+            came_from = list(before.get(name, ()))
+            if name in anywhere_to:
+                came_from += non_terminal
+            for prev in came_from:
+                if prev not in dist:
+                    dist[prev] = dist[name] + 1
+                    nxt.append(prev)
+        frontier = nxt
+    return dist
 
 
 def _listed(names: list[str]) -> str:
@@ -196,6 +229,28 @@ def problems(
             report(
                 ("states", name),
                 "from here the conversation can never end; add a path to a state with an outcome.",
+            )
+    if unread or not any(states[n].outcome == "resolved" for n in reach):
+        return  # said above, or not judged on what could not be read
+    recover = turns_to_resolve(states, anywhere, renamed)
+    for name in sorted(reach):
+        state = states[name]
+        if state.terminal or state.no_return or name not in ending:
+            continue
+        steps = recover.get(name)
+        if steps is None:
+            report(
+                ("states", name),
+                "from here good handling can never get back to 'resolved', so one misread line would leave "
+                "the trainee stuck; add a transition toward resolved, or write 'no_return: true' in this state "
+                "if it is a deliberate point of no return.",
+            )
+        elif steps > MAX_RECOVERY:
+            report(
+                ("states", name),
+                f"from here it takes {steps} transitions to reach 'resolved' (at most {MAX_RECOVERY} allowed), "
+                "so a trainee who slips here cannot recover in time; add a shorter way back, or write "
+                "'no_return: true' in this state if it is deliberate.",
             )
 
 

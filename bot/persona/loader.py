@@ -24,7 +24,10 @@ from typing import Any
 from bot.core.mood import DEFAULT_WEIGHTS, NOTHING
 from bot.persona import graph as persona_graph
 from bot.persona.guards import GUARDS, MOOD_RANGE, GuardParamError
-from bot.persona.records import Fact, Guard, Lines, Persona, State, Transition
+from bot.persona.matching import compile_phrases, words_of
+from bot.persona.records import (
+    ACCEPT, REJECT, WANT, Fact, Guard, Lines, Offer, Persona, Policy, Rule, State, Transition,
+)
 from bot.persona.spelling import closest, did_you_mean, not_a_behaviour
 from bot.persona.yaml_reader import Document, Problem, YamlProblem, quoted, read_document, read_file
 from bot.vocab import BANDS, DIFFICULTY, ENDINGS, LABELS, LABEL_SET
@@ -42,14 +45,25 @@ WEIGHT_RANGE = (-100, 100)
 # Keys of each part of a file, in the order the README and the schema show them.
 TOP_KEYS = (
     "id", "name", "scenario", "brief", "difficulty", "industry", "tags", "mood", "facts",
-    "reactions", "start", "anywhere", "states",
+    "wants", "accepts", "rejects", "policy", "reactions", "unsure", "repeated", "closing",
+    "start", "anywhere", "states", "tests",
 )
+# `tests:` is accepted here and read by bot/persona/selftest.py: a malformed test must not
+# take a customer away from trainees, so its problems come from `personas validate`/`test`.
 REQUIRED_TOP = ("id", "name", "scenario", "brief", "difficulty", "industry", "mood", "start", "states")
 MOOD_KEYS = ("start", "weights")
 REQUIRED_MOOD = ("start",)
 FACT_KEYS = ("topic", "asked_by", "answer")
 REQUIRED_FACT = ("topic", "asked_by", "answer")
-STATE_KEYS = ("lines", "hint", "transitions", "outcome")
+OFFER_KEYS = ("topic", "named_by", "answer", "refused", "in_state")
+REQUIRED_OFFER = ("topic", "named_by", "answer")
+OFFER_KINDS = {"wants": WANT, "accepts": ACCEPT, "rejects": REJECT}  # top key -> what the customer makes of it
+POLICY_KEYS = ("may_offer", "forbidden")
+RULE_KEYS = ("rule", "named_by", "held")
+REQUIRED_RULE = ("rule", "named_by")
+CLOSING_KEYS = ("goodbye",)
+REQUIRED_CLOSING = ("goodbye",)
+STATE_KEYS = ("lines", "hint", "example", "transitions", "outcome", "no_return")
 REQUIRED_STATE = ("lines",)
 TRANSITION_KEYS = ("to", "on", "if")
 REQUIRED_TRANSITION = ("to",)
@@ -62,6 +76,9 @@ _NEEDED = {
     "answer": "what the customer says",
     "lines": "what the customer says in this state",
     "to": "the state to move to",
+    "named_by": "the words that name this offer when the trainee makes it",
+    "rule": "what policy forbids, as the trainee's brief shows it",
+    "goodbye": "what the customer says as the conversation closes",
 }
 
 
@@ -327,9 +344,23 @@ def _phrase_pattern(phrase: str) -> str:
     )
 
 
-def _fact_matcher(patterns: list[str]):
-    # Plurals and -ed/-ing forms count too: "charge" is asked by "charges", "charged".
-    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?:s|es|d|ed|ing)?(?!\w)", re.IGNORECASE).search
+def _phrases(r: _Reader, value: Any, path: tuple, what: str) -> list[tuple[str, str]]:
+    """(phrase, regex) for each readable phrase of an `asked_by` or `named_by` list."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        r.problem(path, f"must list {what}, e.g. [refund, money back]")
+        return []
+    out = []
+    for j, w in enumerate(value):
+        t = r.text(w, path + (j,))
+        if not t:
+            continue
+        try:
+            out.append((t, _phrase_pattern(t)))
+        except ValueError as e:
+            r.problem(path + (j,), str(e))
+    return out
 
 
 def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:
@@ -345,29 +376,84 @@ def _facts(r: _Reader, value: Any, path: tuple) -> tuple[Fact, ...]:
         if item is None:
             continue
         topic = r.text(item.get("topic"), p + ("topic",)) if "topic" in item else None
-        words: list[str] = []
-        patterns: list[str] = []
-        if "asked_by" in item:
-            asked = item["asked_by"]
-            if isinstance(asked, str):
-                asked = [asked]
-            if not isinstance(asked, list) or not asked:
-                r.problem(p + ("asked_by",), "must list the words that make the customer give this fact")
-            else:
-                for j, w in enumerate(asked):
-                    t = r.text(w, p + ("asked_by", j))
-                    if not t:
-                        continue
-                    try:
-                        patterns.append(_phrase_pattern(t))
-                    except ValueError as e:
-                        r.problem(p + ("asked_by", j), str(e))
-                        continue
-                    words.append(t)
+        pieces = (
+            _phrases(r, item["asked_by"], p + ("asked_by",), "the words that make the customer give this fact")
+            if "asked_by" in item else []
+        )
         answer = r.lines(item["answer"], p + ("answer",), f"fact:{i}", allow_single=True) if "answer" in item else None
-        if topic and words and answer:
-            out.append(Fact(topic, tuple(words), _fact_matcher(patterns), answer))
+        if topic and pieces and answer:
+            out.append(Fact(topic, tuple(w for w, _ in pieces), compile_phrases(pieces), answer))
     return tuple(out)
+
+
+def _offers(r: _Reader, key: str, value: Any, state_names: set[str]) -> tuple[Offer, ...]:
+    """One of `wants`, `accepts`, `rejects`: what the customer makes of each offer."""
+    if value is None:
+        return ()
+    path = (key,)
+    if not isinstance(value, list):
+        r.problem(path, "must be a list of offers, each starting with '- topic: ...'")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        p = path + (i,)
+        item = r.mapping(item, p, OFFER_KEYS, "an offer (topic, named_by, answer)", required=REQUIRED_OFFER)
+        if item is None:
+            continue
+        topic = r.text(item.get("topic"), p + ("topic",)) if "topic" in item else None
+        pieces = _phrases(r, item["named_by"], p + ("named_by",), "the words that name this offer") if "named_by" in item else []
+        answer = r.lines(item["answer"], p + ("answer",), f"{key}:{i}", allow_single=True) if "answer" in item else None
+        refused = r.lines(item["refused"], p + ("refused",), f"{key}:{i}:refused", allow_single=True) if "refused" in item else None
+        in_state: dict[str, Lines] = {}
+        if "in_state" in item:
+            raw = item["in_state"]
+            if not isinstance(raw, dict) or not raw:
+                r.problem(p + ("in_state",), "must map state names to lines, e.g. 'heard: [\"Fine, a refund.\"]'")
+            else:
+                for name, lines in raw.items():
+                    if state_names and name not in state_names:
+                        r.problem(p + ("in_state", name), f"{quoted(name)} is not a state.{did_you_mean(name, sorted(state_names))}")
+                        continue
+                    got = r.lines(lines, p + ("in_state", name), f"{key}:{i}:{name}", allow_single=True)
+                    if got:
+                        in_state[str(name)] = got
+        if topic and pieces and answer:
+            out.append(Offer(OFFER_KINDS[key], topic, tuple(w for w, _ in pieces), compile_phrases(pieces),
+                             answer, refused, in_state))
+    return tuple(out)
+
+
+def _policy(r: _Reader, value: Any) -> Policy:
+    """The agent's side: what the trainee may offer, and what policy forbids."""
+    if value is None:
+        return Policy()
+    value = r.mapping(value, ("policy",), POLICY_KEYS, "the agent's policy (may_offer, forbidden)")
+    if value is None:
+        return Policy()
+    may: list[str] = []
+    if "may_offer" in value:
+        raw = value["may_offer"]
+        if not isinstance(raw, list) or not raw:
+            r.problem(("policy", "may_offer"), "must list what the agent may offer, e.g. ['a refund of the duplicate charge']")
+        else:
+            may = [t for j, item in enumerate(raw) if (t := r.text(item, ("policy", "may_offer", j)))]
+    rules: list[Rule] = []
+    if "forbidden" in value:
+        raw = value["forbidden"]
+        if not isinstance(raw, list) or not raw:
+            r.problem(("policy", "forbidden"), "must be a list of rules, each starting with '- rule: ...'")
+        else:
+            for j, item in enumerate(raw):
+                p = ("policy", "forbidden", j)
+                item = r.mapping(item, p, RULE_KEYS, "a rule (rule, named_by, held)", required=REQUIRED_RULE)
+                if item is None:
+                    continue
+                rule = r.text(item.get("rule"), p + ("rule",)) if "rule" in item else None
+                pieces = _phrases(r, item["named_by"], p + ("named_by",), "the words that offer what it forbids") if "named_by" in item else []
+                held = r.lines(item["held"], p + ("held",), f"rule:{j}:held", allow_single=True) if "held" in item else None
+                if rule and pieces:
+                    rules.append(Rule(rule, tuple(w for w, _ in pieces), compile_phrases(pieces), held))
+    return Policy(tuple(may), tuple(rules))
 
 
 def _outcome(r: _Reader, value: Any, path: tuple) -> str | None:
@@ -404,10 +490,15 @@ def _states(r: _Reader, value: Any, path: tuple) -> tuple[dict[str, State], set[
         lines = r.lines(body["lines"], p + ("lines",), f"state:{name}") if "lines" in body else None
         outcome = _outcome(r, body.get("outcome"), p + ("outcome",))
         hint = r.text(body.get("hint"), p + ("hint",), required=False)
+        example = r.text(body.get("example"), p + ("example",), required=False)
+        no_return = body.get("no_return", False)
+        if not isinstance(no_return, bool):
+            r.problem(p + ("no_return",), "must be true or false")
+            no_return = False
         transitions, complete = _transitions(r, body.get("transitions"), p + ("transitions",))
         if not complete or (p in r.unplaced and "transitions" not in body and outcome is None):
             unread.add(name)  # a key nothing is close to may be its transitions under another name
-        states[name] = State(name, lines or Lines(f"state:{name}", {}), transitions, outcome, hint)
+        states[name] = State(name, lines or Lines(f"state:{name}", {}), transitions, outcome, hint, example, no_return)
     return states, unread
 
 
@@ -467,6 +558,17 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
                     reactions[label] = got
 
     facts = _facts(r, data.get("facts"), ("facts",))
+    state_names = set(data["states"]) if isinstance(data.get("states"), dict) else set()
+    offers = tuple(o for key in OFFER_KINDS for o in _offers(r, key, data.get(key), state_names))
+    policy = _policy(r, data.get("policy"))
+    extra_lines: dict[str, Lines | None] = {}
+    for key in ("unsure", "repeated"):
+        extra_lines[key] = r.lines(data[key], (key,), key, allow_single=True) if key in data else None
+    goodbye = None
+    if "closing" in data:
+        closing = r.mapping(data["closing"], ("closing",), CLOSING_KEYS, "the closing (goodbye)", required=REQUIRED_CLOSING)
+        if closing and "goodbye" in closing:
+            goodbye = r.lines(closing["goodbye"], ("closing", "goodbye"), "goodbye", allow_single=True)
     anywhere, anywhere_read = _transitions(r, data.get("anywhere"), ("anywhere",))
     states, unread = _states(r, data["states"], ("states",)) if "states" in data else ({}, set())
     start = data.get("start")
@@ -481,11 +583,18 @@ def build(doc: Document, file: str, source: Path | None = None) -> Persona:
 
     if r.problems:
         raise PersonaInvalid(r.problems)
+    brief = texts["brief"]
+    if policy.text():
+        brief = f"{brief}\n\n{policy.text()}"
+    phrases = [w for f in facts for w in f.asked_by] + [w for o in offers for w in o.named_by]
+    phrases += [w for rule in policy.forbidden for w in rule.named_by]
     return Persona(
-        id=pid, name=texts["name"], scenario=texts["scenario"], brief=texts["brief"],  # type: ignore[arg-type]
+        id=pid, name=texts["name"], scenario=texts["scenario"], brief=brief,  # type: ignore[arg-type]
         difficulty=difficulty, industry=texts["industry"], tags=tuple(tags),  # type: ignore[arg-type]
         mood_start=mood_start, weights=weights, facts=facts, reactions=reactions,  # type: ignore[arg-type]
         start=start, anywhere=anywhere, states=states, source=source,  # type: ignore[arg-type]
+        offers=offers, policy=policy, goodbye=goodbye, unsure=extra_lines["unsure"],
+        repeated=extra_lines["repeated"], vocab=words_of(phrases),
     )
 
 

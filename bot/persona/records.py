@@ -78,6 +78,8 @@ class State:
     transitions: tuple[Transition, ...] = ()
     outcome: str | None = None
     hint: str | None = None
+    example: str | None = None  # a trainee line that would work here, for hints
+    no_return: bool = False  # a deliberate point of no return: exempt from the recoverability check
 
     @property
     def terminal(self) -> bool:
@@ -88,8 +90,63 @@ class State:
 class Fact:
     topic: str
     asked_by: tuple[str, ...]
-    matcher: Callable[[str], object]  # a compiled regex's search
+    matcher: Callable[[str], object]  # Phrases: raw text -> mentioned?; `.weight(normalised)` says how specifically
     answer: Lines
+
+
+WANT, ACCEPT, REJECT = "want", "accept", "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Something the trainee may offer and how this customer takes it.
+
+    `kind` is what the customer makes of it: a `want` (what they came for), something
+    they `accept` instead, or something they `reject`. `answer` is said when the
+    trainee offers it; `refused` when the trainee says no to it; `in_state` overrides
+    `answer` in named states (the same offer lands differently once the customer is
+    heard).
+    """
+
+    kind: str
+    topic: str
+    named_by: tuple[str, ...]
+    matcher: Callable[[str], object]
+    answer: Lines
+    refused: Lines | None = None
+    in_state: Mapping[str, Lines] = field(default_factory=dict)
+
+    @property
+    def acceptable(self) -> bool:
+        return self.kind in (WANT, ACCEPT)
+
+    def answer_in(self, state: str) -> Lines:
+        return self.in_state.get(state, self.answer)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Something policy forbids the agent to offer; offering it is an overpromise."""
+
+    rule: str
+    named_by: tuple[str, ...]
+    matcher: Callable[[str], object]
+    held: Lines | None = None  # what the customer says when the trainee backs out of it
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    may_offer: tuple[str, ...] = ()
+    forbidden: tuple[Rule, ...] = ()
+
+    def text(self) -> str:
+        """The policy as the trainee's brief shows it."""
+        parts = []
+        if self.may_offer:
+            parts.append("You may offer: " + "; ".join(self.may_offer) + ".")
+        if self.forbidden:
+            parts.append("Policy forbids: " + "; ".join(r.rule for r in self.forbidden) + ".")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +166,15 @@ class Persona:
     anywhere: tuple[Transition, ...]
     states: Mapping[str, State]
     source: Path | None = field(default=None, compare=False)
+    offers: tuple[Offer, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    goodbye: Lines | None = None  # with it, the customer stays one turn for the wrap-up after accepting
+    unsure: Lines | None = None  # said to a question the customer has no answer for
+    repeated: Lines | None = None  # said when the trainee repeats a line
+    vocab: frozenset[str] = frozenset()  # the words of every phrase, for reading typos
+
+    def offers_of(self, kind: str) -> tuple[Offer, ...]:
+        return tuple(o for o in self.offers if o.kind == kind)
 
     def summary(self) -> dict:
         """The public face of a persona, for pickers and `personas list --json`."""

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from bot.core.mood import DEFAULT_WEIGHTS, NOTHING
-from bot.persona import guards, loader
-from bot.vocab import BANDS, ENDINGS, FURIOUS, GOOD, LABELS, UPSET
+from bot.persona import guards, loader, selftest
+from bot.vocab import BANDS, ENDINGS, FURIOUS, GOOD, LABELS, OUTCOMES, UPSET
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "personas" / "schema.json"
 REGENERATE = "python -m bot.persona.schema"
@@ -92,6 +92,42 @@ TOP = {  # key: (title, description)
         "What the customer says when the trainee shows a behaviour, in any state. The customer reacts "
         "to the most telling behaviour of a message (poor ones before good ones).",
     ),
+    "wants": (
+        "Wants",
+        "What the customer came for (e.g. a refund of the duplicate charge), with the words that name it. When the "
+        "trainee offers it the customer takes it (`answer`); when the trainee refuses it with nothing else on the "
+        "table, the customer meets that as a refusal (`refused`). See docs/personas-offers.md.",
+    ),
+    "accepts": (
+        "Accepts",
+        "What the customer would take instead (credit, an exchange, a manager's callback): answered in character, "
+        "gladly or haggling, when the trainee offers it, also as the alternative to a refusal.",
+    ),
+    "rejects": (
+        "Rejects",
+        "What the customer turns down (a voucher, another callback), with the reason as the `answer`. A line that "
+        "offers only these never ends the conversation well.",
+    ),
+    "policy": (
+        "Policy",
+        "The agent's side, shown to the trainee in the brief: what they may offer and what policy forbids. "
+        "Offering something forbidden is an overpromise: the debrief flags it and the customer holds them to it.",
+    ),
+    "unsure": (
+        "Unsure lines",
+        "What the customer says to a question it has no fact for (\"What do you mean?\"). Optional: Hotseat has "
+        "default lines per mood band.",
+    ),
+    "repeated": (
+        "Repeated lines",
+        "What the customer says when the trainee repeats a line (\"You said that already.\"). Optional: Hotseat has "
+        "default lines.",
+    ),
+    "closing": (
+        "Closing",
+        "With it, once the customer accepts (enters a state with outcome resolved) the conversation stays open "
+        "one more turn for the trainee's wrap-up, and ends on the customer's `goodbye`. Without it, it ends at once.",
+    ),
     "start": ("Start state", "The state of the opening line; must be one of the names under `states`."),
     "anywhere": (
         "Transitions from anywhere",
@@ -101,6 +137,60 @@ TOP = {  # key: (title, description)
         "States",
         "The customer's states by name. A state with `outcome` ends the conversation; the others need a way out.",
     ),
+    "tests": (
+        "Tests",
+        "Cases `hotseat personas test` plays through the real classifier and engine: trainee lines and how the "
+        "conversation must end. They never stop the persona loading; see docs/persona-tests.md.",
+    ),
+}
+OFFER = {
+    "topic": ("Topic", "A name for it, e.g. refund; the debrief and checks use it."),
+    "named_by": (
+        "Named by",
+        "Words or short phrases that name this offer in the trainee's line, matched like `asked_by` (whole words, "
+        "chat shorthand and small typos tolerated; `?` makes the letter before it optional). A line naming it is "
+        "an offer when worded or labelled as one, and a refusal when negated (\"I can't refund that\").",
+    ),
+    "answer": ("Answer", "What the customer says when the trainee offers it: text, a list, or lines per mood band."),
+    "refused": (
+        "Refused",
+        "What the customer says when the trainee says no to it with no alternative. Optional: default lines exist.",
+    ),
+    "in_state": (
+        "Answer in a state",
+        "State name: lines that replace `answer` in that state, so the same offer can land differently "
+        "(e.g. before the customer feels heard).",
+    ),
+}
+POLICY = {
+    "may_offer": ("May offer", "What the agent may offer, one item each, as the trainee's brief shows it."),
+    "forbidden": ("Forbidden", "What policy forbids the agent to offer; offering one is flagged in the debrief."),
+}
+RULE = {
+    "rule": ("Rule", "What is forbidden, as the brief shows it, e.g. refunds after 30 days."),
+    "named_by": ("Named by", "Words that offer the forbidden thing in the trainee's line, matched like `named_by` of an offer."),
+    "held": (
+        "Held",
+        "What the customer says when the trainee backs out of the forbidden thing they offered. Optional: "
+        "default lines exist.",
+    ),
+}
+CLOSING = {
+    "goodbye": ("Goodbye", "What the customer says as the conversation closes, after the trainee's wrap-up."),
+}
+
+# One persona test case (bot/persona/selftest.py).
+TEST_CASE = {
+    "name": ("Case name", "A short description, shown with ✓ or ✗, e.g. an excellent agent resolves it."),
+    "lines": ("Trainee lines", "The trainee's messages, in order; play stops when the conversation ends."),
+    "outcome": ("Expected outcome", "How the conversation must end: one of {outcomes}, or a list of them (any one passes). "
+                "Lines running out before an ending is unfinished."),
+    "state": ("Expected state", "Optional: the state the conversation must end in."),
+    "mood": ("Expected mood", "Optional: the final mood as [low, high], both ends included, e.g. [0, 40]."),
+    "says": ("Customer says", "Optional: a phrase the customer's last line must contain (case-insensitive)."),
+    "topic": ("Topic", "Optional: the customer's last line must answer the fact or offer with this topic."),
+    "seed": ("Seed", "Optional: the customer's random choices (default {seed}, as `hotseat simulate`)."),
+    "xfail": ("Known failure", "Optional: why this case fails today; it is reported but not held against the persona."),
 }
 MOOD = {
     "start": ("Starting mood", "Anger at the first line, {lo} calm to {hi} furious. Bands: {bands}."),
@@ -126,6 +216,15 @@ STATE = {
         "What the customer says in this state: a list, or lines per mood band. In a terminal state, the closing line.",
     ),
     "hint": ("Hint", "The coaching tip /hint gives the trainee in this state."),
+    "example": (
+        "Example line",
+        "A trainee line that would work in this state; /hint quotes it instead of a generic example, so a hint "
+        "never borrows wording from another scenario.",
+    ),
+    "no_return": (
+        "Point of no return",
+        "true marks this state as deliberately unrecoverable: `validate` then does not require a way back to resolved from it.",
+    ),
     "transitions": ("Transitions", "Tried in order after the `anywhere` list; the first whose `on` and `if` match is taken."),
     "outcome": ("Outcome", "Makes this a terminal state: the conversation ends on entering it."),
 }
@@ -263,6 +362,17 @@ def build() -> dict:
             "propertyNames": _ref("stateName"),
             "additionalProperties": _ref("state"),
         },
+        "tests": {"type": "array", "maxItems": selftest.MAX_CASES, "items": _ref("testCase")},
+        "wants": {"type": "array", "items": _ref("offer")},
+        "accepts": {"type": "array", "items": _ref("offer")},
+        "rejects": {"type": "array", "items": _ref("offer")},
+        "policy": _obj(_keyed(loader.POLICY_KEYS, POLICY, "POLICY", {
+            "may_offer": {"type": "array", "minItems": 1, "items": _titled("Item", "Something the agent may offer.", _ref("text"))},
+            "forbidden": {"type": "array", "minItems": 1, "items": _ref("rule")},
+        })),
+        "unsure": _ref("lines"),
+        "repeated": _ref("lines"),
+        "closing": _obj(_keyed(loader.CLOSING_KEYS, CLOSING, "CLOSING", {"goodbye": _ref("answer")}), loader.REQUIRED_CLOSING),
     }
     for key in ("name", "scenario", "brief", "industry"):
         top_shapes[key] = _ref("oneLine" if key in ONE_LINE else "text")
@@ -335,6 +445,31 @@ def build() -> dict:
                 "answer": _ref("answer"),
             }), loader.REQUIRED_FACT),
         ),
+        "phrases": _titled(
+            "Words or phrases", "Matched as whole words, case-insensitive.",
+            {"type": "array", "minItems": 1, "items": _titled("Word or phrase", "Matched as whole words, case-insensitive.", _ref("text"))},
+        ),
+        "offer": _titled(
+            "Offer",
+            "Something the trainee may offer, and how this customer takes it.",
+            _obj(_keyed(loader.OFFER_KEYS, OFFER, "OFFER", {
+                "topic": _ref("text"),
+                "named_by": _ref("phrases"),
+                "answer": _ref("answer"),
+                "refused": _ref("answer"),
+                "in_state": {"type": "object", "minProperties": 1, "propertyNames": _ref("stateName"),
+                             "additionalProperties": _ref("answer")},
+            }), loader.REQUIRED_OFFER),
+        ),
+        "rule": _titled(
+            "Forbidden offer",
+            "Something policy forbids the agent to offer.",
+            _obj(_keyed(loader.RULE_KEYS, RULE, "RULE", {
+                "rule": _ref("text"),
+                "named_by": _ref("phrases"),
+                "held": _ref("answer"),
+            }), loader.REQUIRED_RULE),
+        ),
         "reactions": _titled(
             "Reactions", "Behaviour: the lines the customer says when the trainee shows it.",
             _obj({
@@ -365,6 +500,8 @@ def build() -> dict:
                 **_obj(_keyed(loader.STATE_KEYS, STATE, "STATE", {
                     "lines": _ref("lines"),
                     "hint": _ref("text"),
+                    "example": _ref("text"),
+                    "no_return": {"type": "boolean"},
                     "transitions": {"type": "array", "items": _ref("transition")},
                     "outcome": {"type": "string", "enum": list(ENDINGS)},
                 }), loader.REQUIRED_STATE),
@@ -377,6 +514,23 @@ def build() -> dict:
             },
         ),
     }
+
+    outcome = {"type": "string", "enum": list(OUTCOMES)}
+    defs["testCase"] = _titled(
+        "Test case",
+        "Trainee lines and what must come of them; `hotseat personas test` plays it.",
+        _obj(_keyed(selftest.CASE_KEYS, TEST_CASE, "TEST_CASE", {
+            "name": _ref("text"),
+            "lines": {"type": "array", "minItems": 1, "items": _titled("Trainee line", "One message.", _ref("text"))},
+            "outcome": {"anyOf": [outcome, {"type": "array", "minItems": 1, "items": outcome}]},
+            "state": _ref("stateName"),
+            "mood": {"type": "array", "minItems": 2, "maxItems": 2, "items": _ref("moodNumber")},
+            "says": _ref("text"),
+            "topic": _ref("text"),
+            "seed": {"type": "integer", "minimum": 0, "maximum": selftest.MAX_SEED},
+            "xfail": _ref("text"),
+        }, outcomes=", ".join(OUTCOMES), seed=selftest.DEFAULT_SEED), selftest.REQUIRED_CASE),
+    )
 
     return {
         "$schema": DRAFT,
