@@ -23,6 +23,7 @@ from bot.persona.graph import mermaid
 
 if TYPE_CHECKING:
     from bot.core.service import HotseatService
+    from bot.persona.selftest import CaseResult
 
 # The service, classifier and store are imported where used: `personas validate` and
 # `--help` stay quick and work even while another part is broken.
@@ -180,11 +181,18 @@ def cmd_personas(args: argparse.Namespace) -> int:
     if args.action == "validate":
         paths = [_persona_file(ref, args) for ref in args.refs]
         lib = Library.load(*(paths or [Path(p) for p in args.personas] or [personas_dir()]))
-        for problem in lib.problems:
+        from bot.persona.selftest import tests_problems
+
+        # A broken `tests:` section lets the persona load (see selftest), but the trainer hears of it here.
+        problems = lib.problems + [p for persona in lib.sorted() for p in tests_problems(persona)]
+        for problem in problems:
             print(problem, file=sys.stderr)
-        n_bad = len({p.file for p in lib.problems})
-        print(f"{len(lib.personas)} persona(s) valid, {n_bad} file(s) with problems.")
-        return 1 if lib.problems else 0
+        bad = {p.file for p in problems}
+        n_valid = sum(1 for persona in lib.personas.values() if str(persona.source) not in bad)
+        print(f"{n_valid} persona(s) valid, {len(bad)} file(s) with problems.")
+        return 1 if problems else 0
+    if args.action == "test":
+        return _test_personas(args)
     if args.action == "graph":
         path = _persona_file(args.ref, args)
         if path.is_dir():
@@ -208,6 +216,107 @@ def cmd_personas(args: argparse.Namespace) -> int:
             for p in lib.sorted():
                 print(persona_line(p))
     return 0
+
+
+def _test_targets(args: argparse.Namespace) -> list[Path]:
+    """Persona files to test: those named, else the one the cases file is named after, else the folder."""
+    refs = list(args.refs)
+    if not refs and args.cases:
+        refs = [Path(args.cases).stem]
+    roots = [_persona_file(ref, args) for ref in refs] or [Path(p) for p in args.personas] or [personas_dir()]
+    files: list[Path] = []
+    for root in roots:
+        files.extend(sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")) if root.is_dir() else [root])
+    return files
+
+
+def _print_failure(result: CaseResult, name: str) -> None:
+    from bot.frontends.console.render import mood_meter
+
+    for why in result.why:
+        print(f"      {why}")
+    if not result.opening:
+        return
+    print(f"      transcript (seed {result.case.seed}):")
+    print(f"        {name}: {result.opening}")
+    for i, t in enumerate(result.turns, 1):
+        print(f"        {i}. you> {t.trainee}")
+        print(f"           labels: {', '.join(t.labels) or 'no behaviour detected'}")
+        print(f"           {name}: {t.customer}")
+        print(f"           state: {t.state} · {mood_meter(t.mood)}")
+    if result.unplayed:
+        print(f"        ({result.unplayed} line(s) not played: the conversation ended as {result.outcome})")
+
+
+_MARKS = {"pass": "✓", "fail": "✗", "xfail": "○", "xpass": "✓"}
+
+
+def _test_personas(args: argparse.Namespace) -> int:
+    """`personas test`: exit 1 if a case fails, 2 if a persona or its cases could not be read at all
+    (CI tells "the tests failed" from "nothing was tested"); problems go to stderr."""
+    from bot.persona import selftest
+    from bot.persona.loader import PersonaInvalid, load_file
+
+    if hasattr(sys.stdout, "reconfigure"):  # ✓ and ✗ must print whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    unreadable = False
+    shared = None
+    if args.cases:
+        try:
+            shared = selftest.load_cases(Path(args.cases))
+        except selftest.CasesInvalid as e:
+            for problem in e.problems:
+                print(problem, file=sys.stderr)
+            print(f"hotseat: the cases in {args.cases} cannot be run; fix the problems above.", file=sys.stderr)
+            return 2
+    reports = []
+    totals = dict.fromkeys(("pass", "fail", "xfail", "xpass"), 0)
+    for path in _test_targets(args):
+        report: dict = {"id": None, "file": str(path), "cases_file": args.cases or str(path), "problems": [],
+                        "results": []}
+        reports.append(report)
+        try:
+            persona = load_file(path)
+            report["id"] = persona.id
+            cases = shared if shared is not None else selftest.load_cases(path)
+        except (PersonaInvalid, selftest.CasesInvalid) as e:
+            unreadable = True
+            report["problems"] = [{"file": p.file, "line": p.line, "message": p.message} for p in e.problems]
+            for problem in e.problems:
+                print(problem, file=sys.stderr)
+            if not args.json:
+                print(f"{path}: cannot be tested; see the problems above")
+            continue
+        results = selftest.run_cases(persona, cases)
+        report["results"] = [r.to_dict() for r in results]
+        for r in results:
+            totals[r.status] += 1
+        if args.json:
+            continue
+        source = f", cases from {args.cases}" if args.cases else ""
+        print(f"{persona.id} ({path}{source})")
+        if not results:
+            print("  no tests: add a 'tests:' section (see docs/persona-tests.md) or use --cases FILE")
+        for r in results:
+            note = {"xfail": f"  (known failure: {r.case.xfail})",
+                    "xpass": "  (passes now: remove its xfail)"}.get(r.status, "")
+            where = f"  ({r.case.where()})" if r.status == "fail" else ""
+            print(f"  {_MARKS[r.status]} {r.case.name}{note}{where}")
+            if r.status == "fail":
+                _print_failure(r, persona.name)
+    failed = totals["fail"] > 0
+    if args.json:
+        _out({"ok": not failed and not unreadable, "summary": {"cases": sum(totals.values()), **totals},
+              "personas": reports})
+    else:
+        summary = (f"{sum(totals.values())} case(s): {totals['pass'] + totals['xpass']} passed, "
+                   f"{totals['fail']} failed, {totals['xfail']} known failure(s)")
+        if totals["xpass"]:
+            summary += f", {totals['xpass']} passing despite xfail"
+        if unreadable:
+            summary += f"; {sum(1 for r in reports if r['problems'])} file(s) could not be tested"
+        print(summary + ".")
+    return 2 if unreadable else 1 if failed else 0
 
 
 async def _simulate(args: argparse.Namespace) -> int:
@@ -399,6 +508,13 @@ def parser() -> argparse.ArgumentParser:
                    help="persona ids, YAML files or folders (default: the personas folder)")
     q = _command(psub, "graph", "print a persona's state machine as Mermaid text", level=2)
     q.add_argument("ref", metavar="ID_OR_PATH", help="a persona id or a persona YAML file")
+    q = _command(psub, "test", "play persona test cases and print pass or fail per case", level=2)
+    q.add_argument("refs", nargs="*", metavar="ID_OR_PATH",
+                   help="persona ids, YAML files or folders (default: the personas folder; "
+                        "with --cases, the persona named like the cases file)")
+    q.add_argument("--cases", metavar="FILE",
+                   help="play the cases in FILE (a YAML file holding only 'tests:') instead of the persona's own")
+    q.add_argument("--json", action="store_true", help="print every result, with its transcript, as one JSON object")
     p.set_defaults(run=cmd_personas)
 
     p = _command(sub, "eval-classifier", "precision, recall and F1 on a labelled JSONL file")

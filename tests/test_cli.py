@@ -369,3 +369,23 @@ def test_repository_paths_in_the_docs_exist() -> None:
         for n, line in enumerate(lines, start=1):
             missing += [f"{doc.name}:{n}: {p}" for p in _mentioned_paths(line) if not _exists(p) and p not in explained]
     assert not missing, "paths that are not in this repository:\n" + "\n".join(missing)
+
+
+def test_personas_test_runs_a_cases_file_and_prints_each_case() -> None:
+    cases = ROOT / "tests" / "data" / "persona_tests" / "double-billing.yaml"
+    out = hotseat("personas", "test", "double-billing", "--cases", str(cases))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("double-billing (") and "  ✓ an excellent agent resolves it\n" in out.stdout
+    assert out.stdout.rstrip().endswith("0 failed, 0 known failure(s).")
+    data = json.loads(hotseat("personas", "test", "--cases", str(cases), "--json").stdout)  # persona named by the file
+    assert data["ok"] is True and data["personas"][0]["id"] == "double-billing" and data["summary"]["fail"] == 0
+
+
+def test_personas_test_exit_codes(tmp_path: Path) -> None:
+    wrong = tmp_path / "double-billing.yaml"
+    wrong.write_text('tests:\n  - name: rude resolves\n    lines: ["Calm down, you idiot."]\n    outcome: resolved\n')
+    out = hotseat("personas", "test", "--cases", str(wrong))
+    assert out.returncode == 1 and "✗ rude resolves" in out.stdout and "1. you> Calm down, you idiot." in out.stdout
+    wrong.write_text("tests:\n  - name: a\n    lines: [Hi]\n    outcome: [resolved, gone]\n")
+    out = hotseat("personas", "test", "--cases", str(wrong))
+    assert out.returncode == 2 and f"{wrong}:4:" in out.stderr and "Traceback" not in out.stderr
