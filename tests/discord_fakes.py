@@ -31,6 +31,9 @@ BOT_ID = 500000000000000002
 GUILD_ID = 500000000000000003
 CHANNEL_ID = 500000000000000004
 EVERYONE_PERMISSIONS = "562949953421311"  # every permission bit up to 2**49
+TRAINER_ROLE = 500000000000000010
+LEAD_ROLE = 500000000000000011
+ROLES = {TRAINER_ROLE: "Trainers", LEAD_ROLE: "Team leads"}  # the guild's roles besides @everyone
 
 
 @dataclass
@@ -66,9 +69,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def _member(u: dict) -> dict:
-    return {"user": u, "nick": None, "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0,
-            "pending": False}
+def _member(u: dict, roles: tuple[int, ...] = ()) -> dict:
+    return {"user": u, "nick": None, "roles": [str(r) for r in roles], "joined_at": _now(), "deaf": False,
+            "mute": False, "flags": 0, "pending": False}
 
 
 def form_errors(path: str, body: Any) -> list[str]:
@@ -121,6 +124,8 @@ class FakeDiscord:
     identified: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
+        self.files: dict[str, bytes] = {}  # attachment id -> what its CDN URL serves
+        self.downloads: list[str] = []  # attachment ids the bot fetched
         self._deferred: dict[str, int] = {}  # interaction token -> flags of a defer not yet followed up
         self._ids = itertools.count(600000000000000000)
         self._seq = itertools.count(1)
@@ -137,6 +142,7 @@ class FakeDiscord:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{filename}", self._attachment)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)
         await self._runner.setup()
@@ -192,7 +198,10 @@ class FakeDiscord:
             "member_count": 3, "large": False, "features": [], "emojis": [], "stickers": [],
             "threads": [c for c in self.threads() if not c["thread_metadata"]["archived"]],
             "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": EVERYONE_PERMISSIONS, "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                      *({"id": str(role_id), "name": name, "permissions": "0", "position": i, "color": 0,
+                         "hoist": False, "managed": False, "mentionable": True, "flags": 0}
+                        for i, (role_id, name) in enumerate(ROLES.items(), 1))],
             "channels": [self.channels[CHANNEL_ID]], "members": [_member(self.bot)], "voice_states": [],
             "presences": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
             "premium_tier": 0, "mfa_level": 0, "verification_level": 0, "explicit_content_filter": 0,
@@ -240,6 +249,13 @@ class FakeDiscord:
             ("PATCH", r"/channels/(\d+)", self._edit_channel),
             ("GET", r"/channels/(\d+)", self._get_channel),
         ]
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        attachment_id = request.match_info["id"]
+        if attachment_id not in self.files:
+            return web.Response(status=404)
+        self.downloads.append(attachment_id)
+        return web.Response(body=self.files[attachment_id], content_type="application/octet-stream")
 
     async def _me(self, body: Any) -> web.Response:
         return _json({**self.bot, "verified": True, "mfa_enabled": False, "flags": 0})
@@ -335,7 +351,7 @@ class FakeDiscord:
 
     # -- what a user does ------------------------------------------------------------------------
     def interaction(self, kind: int, data: dict, who: dict, channel_id: int, *, guild: bool = True,
-                    message: dict | None = None) -> dict:
+                    message: dict | None = None, roles: tuple[int, ...] = ()) -> dict:
         interaction_id = self.next_id()
         payload: dict[str, Any] = {
             "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
@@ -345,7 +361,7 @@ class FakeDiscord:
         }
         if guild:
             payload.update(guild_id=str(GUILD_ID), guild_locale="en-US", context=0,
-                           member={**_member(who), "permissions": EVERYONE_PERMISSIONS},
+                           member={**_member(who, roles), "permissions": EVERYONE_PERMISSIONS},
                            channel=self.channels[channel_id])
         else:
             payload.update(user=who, context=1, channel={"id": str(channel_id), "type": 1, "recipients": [who]})
@@ -354,14 +370,36 @@ class FakeDiscord:
         return payload
 
     async def slash(self, who: dict, sub: str, channel_id: int = CHANNEL_ID, *, guild: bool = True,
-                    focused: str | None = None, **options: str) -> str:
-        """`/hotseat <sub> option:value`, or its autocomplete while typing `focused`; returns the token."""
+                    focused: str | None = None, roles: tuple[int, ...] = (),
+                    files: dict[str, tuple[str, bytes]] | None = None, sizes: dict[str, int] | None = None,
+                    **options: str) -> str:
+        """`/hotseat <sub> option:value`, or its autocomplete while typing `focused`; returns the token.
+
+        `sub` may name a subgroup's command (`personas upload`); `files` are attachment options
+        (option -> (filename, content)), served at their CDN URL as Discord does, with the size
+        Discord reports (`sizes` may claim another, as a too-large upload's metadata would);
+        `roles` are the user's roles in the server."""
         opts = [{"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
                 for k, v in options.items()]
-        data = {"id": "1", "name": "hotseat", "type": 1, "options": [{"name": sub, "type": 1, "options": opts}]}
+        resolved: dict[str, dict] = {}
+        for option, (filename, content) in (files or {}).items():
+            attachment_id = str(self.next_id())
+            self.files[attachment_id] = content
+            url = f"{self.url}/attachments/{attachment_id}/{filename}"
+            resolved[attachment_id] = {"id": attachment_id, "filename": filename, "url": url, "proxy_url": url,
+                                       "size": (sizes or {}).get(option, len(content)),
+                                       "content_type": "application/x-yaml; charset=utf-8"}
+            opts.append({"name": option, "type": 11, "value": attachment_id})
+        *group, leaf = sub.split()
+        tree = [{"name": leaf, "type": 1, "options": opts}]
+        for name in reversed(group):
+            tree = [{"name": name, "type": 2, "options": tree}]
+        data = {"id": "1", "name": "hotseat", "type": 1, "options": tree}
+        if resolved:
+            data["resolved"] = {"attachments": resolved}
         if guild:
             data["guild_id"] = str(GUILD_ID)
-        payload = self.interaction(4 if focused else 2, data, who, channel_id, guild=guild)
+        payload = self.interaction(4 if focused else 2, data, who, channel_id, guild=guild, roles=roles)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload["token"]
 

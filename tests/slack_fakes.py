@@ -1,8 +1,10 @@
 """Slack itself, faked on loopback, so the real slack-bolt app can be tested end to end.
 
-One aiohttp server plays three parts of Slack: the Web API (`/api/<method>`, answering
+One aiohttp server plays four parts of Slack: the Web API (`/api/<method>`, answering
 the way Slack does and recording every call), response_url webhooks (`/respond/<n>`),
-and the Socket Mode WebSocket (`/link`, handed out by apps.connections.open). Tests
+the Socket Mode WebSocket (`/link`, handed out by apps.connections.open), and file
+downloads (`/files/<id>/<name>`, the url_private of files shared with the bot, served
+only with the bot token, like Slack, which answers anything else with its sign-in page). Tests
 assert on what the bot sent, the way a user would see it in Slack.
 """
 
@@ -45,6 +47,9 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.files: dict[str, dict] = {}  # file id -> files.info's file object, plus its "content"
+        self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of each download
+        self.usergroups: dict[str, list[str]] = {}  # user group id -> its members, for usergroups.users.list
         self.acks: dict[str, Any] = {}  # Socket Mode envelope id -> the payload the client acked with
         self._queued: dict[str, list[web.Response]] = {}
         self._ts = itertools.count(1)
@@ -56,8 +61,10 @@ class FakeSlack:
     async def start(self) -> "FakeSlack":
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads some methods (files.info, usergroups.users.list) with GET
         app.router.add_post("/respond/{n}", self._respond)
         app.router.add_get("/link", self._link)
+        app.router.add_get("/files/{id}/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -90,6 +97,16 @@ class FakeSlack:
         """The next call of `method` is refused with 429 and Retry-After, as Slack does."""
         self._queued.setdefault(method, []).append(web.json_response(
             {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}))
+
+    def share(self, name: str, content: bytes, *, size: int | None = None) -> dict:
+        """A file as a user shares it: stored, and its stub as a file_share event carries it.
+        `size` is what files.info reports (a lie for testing the check before download)."""
+        file_id = f"F{len(self.files) + 1:04d}"
+        url = f"{self.url}/files/{file_id}/{name}"
+        self.files[file_id] = {"id": file_id, "name": name, "title": name, "filetype": "yaml", "mimetype": "text/plain",
+                               "size": len(content) if size is None else size, "url_private": url,
+                               "url_private_download": url + "?download=1", "content": content}
+        return {"id": file_id, "name": name, "mimetype": "text/plain", "filetype": "yaml"}
 
     # -- looking at what the bot did --------------------------------------------------------
     def called(self, method: str, **match: Any) -> list[Call]:
@@ -140,7 +157,7 @@ class FakeSlack:
         if refused:
             call.result = {"ok": False, "error": refused}
             return web.json_response(call.result)
-        call.result = {"ok": True, **self._answer(call.method, call.args)}
+        call.result = {"ok": True, **self._answer(call.method, call.args)}  # an answer may say ok: false
         if call.method == "auth.test" and token.startswith(OTHER_TEAM_TOKEN):
             call.result["team_id"] = "T2"
         return web.json_response(call.result)
@@ -155,9 +172,29 @@ class FakeSlack:
             return {"message_ts": f"1800000000.{next(self._ts):06d}"}
         if method == "conversations.open":
             return {"channel": {"id": "D" + str(args.get("users"))}}
+        if method == "files.info":
+            found = self.files.get(str(args.get("file")))
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"file": {k: v for k, v in found.items() if k != "content"}}
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup"))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"users": self.usergroups[group]}
         if method == "apps.connections.open":
             return {"url": self.url.replace("http://", "ws://") + "/link"}
         return {}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id, auth = request.match_info["id"], request.headers.get("Authorization", "")
+        self.downloads.append((file_id, auth))
+        found = self.files.get(file_id)
+        if found is None:
+            return web.Response(status=404)
+        if not auth.startswith("Bearer xoxb-"):
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=found["content"], content_type="application/octet-stream")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))

@@ -36,6 +36,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "", "What Hotseat does and these commands."),
 )
 NAMES = tuple(c.name for c in COMMANDS)
+
+# What trainers (and leads) may do besides; everyone sees them in help, marked as theirs,
+# so a trainee knows whom to ask. Each platform says how it takes a file.
+TRAINER_COMMANDS: tuple[Command, ...] = (
+    Command("personas reload", "", "Read the persona folder again; a file with problems keeps its previous version."),
+    Command("personas upload", "", "Check a persona .yaml file, run its tests, and put it live."),
+)
+UPLOAD_HOW = {
+    "slack": "To upload a persona, share its .yaml file in a direct message with Hotseat.",
+    "discord": "To upload a persona, attach its .yaml file to `/hotseat personas upload`.",
+}
+PERSONAS_ACTIONS = ("list", "reload", "upload")
 IN_THREAD_WORDS = {"hint": "hint", "end": "end"}  # a trainee may type these alone in the thread
 
 
@@ -74,3 +86,13 @@ def leaderboard_args(args: tuple[str, ...] | list[str]) -> tuple[str, str | None
 def in_thread_word(text: str) -> str | None:
     """'hint' or 'end' when a thread message is just that word; anything else is a turn."""
     return IN_THREAD_WORDS.get((text or "").strip().strip(".!").lower())
+
+
+def personas_action(args: tuple[str, ...] | list[str]) -> str:
+    """`personas` alone lists them; `personas reload` / `personas upload` are for trainers."""
+    if not args:
+        return "list"
+    action = args[0].lower()
+    if len(args) > 1 or action not in PERSONAS_ACTIONS:
+        raise HotseatError("`personas` takes `reload` or `upload` (for trainers), or nothing to list them.")
+    return action

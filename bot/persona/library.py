@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ def personas_dir() -> Path:
 class Library:
     personas: dict[str, Persona] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    sources: tuple[Path, ...] = ()  # what it was loaded from, so a reload reads the same again
 
     @classmethod
     def load(cls, *paths: Path) -> "Library":
@@ -32,9 +34,9 @@ class Library:
         Whatever one file does (a parse error, an odd file type, an unforeseen exception)
         ends as a problem naming it: the bot must start with the personas that are fine.
         """
-        lib = cls()
+        lib = cls(sources=tuple(paths or (personas_dir(),)))
         files: list[Path] = []
-        for path in paths or (personas_dir(),):
+        for path in lib.sources:
             try:
                 if path.is_dir():
                     files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
@@ -79,3 +81,34 @@ class Library:
 
     def sorted(self) -> list[Persona]:
         return sorted(self.personas.values(), key=lambda p: (p.difficulty, p.id))
+
+    # -- changing the set while the bot runs -------------------------------------------------
+    def reloaded(self) -> tuple["Library", list[Problem]]:
+        """The same sources read again, as a new Library (this one is left as it was, so a
+        caller swaps in the result in one step), and the problems found.
+
+        Everything is read and checked before anything changes. A file that is now broken
+        keeps the version of its persona loaded before, so one bad edit never takes a
+        persona away; a file that was deleted takes its persona with it. If a source itself
+        cannot be read (the folder is gone or unreadable), nothing changes at all.
+        """
+        fresh = Library.load(*self.sources)
+        roots = {str(p) for p in self.sources}
+        if any(p.file in roots for p in fresh.problems):
+            return self, fresh.problems
+        broken = {p.file for p in fresh.problems}
+        for pid, old in self.personas.items():
+            if pid not in fresh.personas and old.source is not None and str(old.source) in broken:
+                fresh.personas[pid] = old
+        return fresh, fresh.problems
+
+    def folder(self) -> Path | None:
+        """The folder new persona files go in: the first folder this library loads."""
+        for path in self.sources:
+            if path.is_dir():
+                return path
+        return None
+
+    def with_persona(self, persona: Persona) -> "Library":
+        """A copy with `persona` added, or replacing the one of the same id."""
+        return dataclasses.replace(self, personas={**self.personas, persona.id: persona}, problems=list(self.problems))

@@ -81,7 +81,9 @@ class DiscordFrontEnd(FrontEnd):
     async def serve(self, handler: ConversationHandler) -> None:
         """Commands sync to the dev guild if one is set, else globally; then the gateway."""
         self.handler = handler
-        await self.client.add_cog(Hotseat(self.client, handler, typing=self.settings.typing))
+        await self.client.add_cog(
+            Hotseat(self.client, handler, typing=self.settings.typing, roles=self.settings.roles)
+        )
         await self._sync()
         try:
             await self.client.connect()

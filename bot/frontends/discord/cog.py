@@ -2,6 +2,8 @@
 persona autocomplete, and each payload handed straight to the ConversationHandler.
 
 Descriptions come from chat_commands.COMMANDS so Discord, Slack and help never disagree.
+`personas` is a subgroup (`list`, and for trainers `reload` and `upload`): Discord cannot
+have a command and a group of one name, and an upload needs its own attachment option.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ from discord.ext import commands
 from bot.core.errors import HotseatError
 from bot.core.events import Who
 from bot.core.service import PERIODS
-from bot.frontends.chat_commands import COMMANDS
+from bot.frontends.chat_commands import COMMANDS, TRAINER_COMMANDS
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.discord import embeds
 from bot.frontends.discord.delivery import answer
 from bot.frontends.discord.ports import DiscordPort
 from bot.frontends.notes import user_error
+from bot.frontends.roles import Role, Roles
+from bot.frontends.trainer import NOT_TRAINER_RELOAD, PersonaDesk, require
 from bot.persona.records import Persona
 
 log = logging.getLogger(__name__)
-SUMMARY = {c.name: c.summary for c in COMMANDS}
+SUMMARY = {c.name: c.summary for c in (*COMMANDS, *TRAINER_COMMANDS)}
+NOT_DOWNLOADED = "I could not download that attachment from Discord. Please try again in a moment."
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
 START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
 SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
@@ -44,6 +49,12 @@ def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Ch
 
 def trainee(user: discord.abc.User, guild_id: int | None, channel_id: int | None) -> Who:
     return Who(str(guild_id), str(channel_id), str(user.id), user.display_name)
+
+
+def role_of(roles: Roles, interaction: discord.Interaction) -> Role:
+    """By the user's id or any of their roles in this server."""
+    user = interaction.user
+    return roles.role_of(str(user.id), [str(r.id) for r in getattr(user, "roles", ())])
 
 
 def where(interaction: discord.Interaction) -> tuple[Who, str | None]:
@@ -66,11 +77,17 @@ class Hotseat(
     commands.GroupCog, name="hotseat", group_name="hotseat",
     group_description="Practise conflict handling with a difficult customer.",
 ):
-    def __init__(self, bot: discord.Client, handler: ConversationHandler, *, typing: bool = True) -> None:
+    personas_group = app_commands.Group(name="personas", description=SUMMARY["personas"])
+
+    def __init__(
+        self, bot: discord.Client, handler: ConversationHandler, *, typing: bool = True, roles: Roles = Roles()
+    ) -> None:
         self.bot = bot
         self.handler = handler
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.typing = typing
+        self.roles = roles
+        self.desk = PersonaDesk(handler.service)
         super().__init__()
 
     def port(self, interaction: discord.Interaction | None = None, **where: object) -> DiscordPort:
@@ -133,9 +150,32 @@ class Hotseat(
         await self.handler.end(who, self.port(interaction), thread=key)
 
     # -- lists -------------------------------------------------------------------------
-    @app_commands.command(name="personas", description=SUMMARY["personas"])
+    @personas_group.command(name="list", description=SUMMARY["personas"])
     async def personas(self, interaction: discord.Interaction) -> None:
         await answer(interaction, embed=embeds.personas_embed(self.service.personas()))
+
+    # -- for trainers ------------------------------------------------------------------------
+    @personas_group.command(name="reload", description=SUMMARY["personas reload"])
+    async def reload(self, interaction: discord.Interaction) -> None:
+        role = role_of(self.roles, interaction)
+        require(role, NOT_TRAINER_RELOAD)  # refused at once, privately
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await answer(interaction, embed=embeds.report_embed(await self.desk.reload(role)))
+
+    @personas_group.command(name="upload", description=SUMMARY["personas upload"])
+    @app_commands.describe(file="The persona's .yaml file; it is checked and its tests run before it goes live.")
+    async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Role, name and size are checked on Discord's description of the file, before a
+        byte of it is downloaded."""
+        role = role_of(self.roles, interaction)
+        self.desk.check_upload(role, file.filename, file.size)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            log.warning("could not download attachment %s", file.id, exc_info=True)
+            raise HotseatError(NOT_DOWNLOADED) from None
+        await answer(interaction, embed=embeds.report_embed(await self.desk.upload(role, file.filename, data)))
 
     @app_commands.command(name="history", description=SUMMARY["history"])
     async def history(self, interaction: discord.Interaction) -> None:

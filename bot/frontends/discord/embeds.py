@@ -11,13 +11,14 @@ from __future__ import annotations
 import discord
 
 from bot.core.text import clip
-from bot.frontends.chat_commands import COMMANDS, INTRO
+from bot.frontends.chat_commands import COMMANDS, INTRO, TRAINER_COMMANDS
 from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.frontends.console.render import bar, outcome_line, session_result
 from bot.debrief.scoring import HINT_COST, Quote
 from bot.core.events import Ended, HintGiven
 from bot.core.service import Leaderboard, PastSession
+from bot.frontends.trainer import Report
 
 # Discord's limits; it refuses a whole message (400 Invalid Form Body) that breaks one.
 TITLE_MAX, FIELD_MAX, TEXT_MAX, EMBED_MAX, CONTENT_MAX = 256, 1024, 4096, 6000, 2000
@@ -142,9 +143,30 @@ def leaderboard_embed(board: Leaderboard) -> discord.Embed:
     return embed
 
 
+ON_DISCORD = {"personas": "personas list", "personas upload": "personas upload file"}  # Discord's own spelling
+
+
 def help_embed() -> discord.Embed:
-    usage = "\n".join(f"`/hotseat {c.name}{' ' + c.usage if c.usage else ''}`: {c.summary}" for c in COMMANDS)
+    usage = "\n".join(
+        f"`/hotseat {ON_DISCORD.get(c.name, c.name)}{' ' + c.usage if c.usage else ''}`: {c.summary}" for c in COMMANDS
+    )
+    trainers = "\n".join(f"`/hotseat {ON_DISCORD.get(c.name, c.name)}`: {c.summary}" for c in TRAINER_COMMANDS)
     embed = discord.Embed(title="Hotseat", description=INTRO, colour=FAIR)
     embed.add_field(name="Commands", value=usage, inline=False)
     embed.add_field(name="In your practice thread", value="Just reply, or type `hint` or `end` alone.", inline=False)
+    embed.add_field(name="For trainers", value=trainers, inline=False)
+    return embed
+
+
+def report_embed(report: Report) -> discord.Embed:
+    """A reload's or an upload's result, problems one a line. The lines quote a trainer's
+    file, so each passes through `shown`: a key written as `@everyone` pings nobody."""
+    lines = [f"• {shown(line, 400)}" for line in report.lines]
+    if report.more:
+        lines.append(f"…and {report.more} more.")
+    embed = discord.Embed(
+        title="Personas: done" if report.ok else "Personas: problems",
+        description=clip("\n".join([shown(report.headline, 1500), *lines]), TEXT_MAX),
+        colour=GOOD if report.ok else POOR,
+    )
     return embed

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from bot.config import SettingError, env_flag, require
+from bot.frontends.roles import Roles
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,9 +18,10 @@ class DiscordSettings:
     token: str
     guild_id: int | None = None  # sync commands to this guild only (instant, for development)
     typing: bool = True  # pause with "typing…" before each customer line, as a person would
+    roles: Roles = Roles()  # HOTSEAT_TRAINERS / HOTSEAT_LEADS: who may reload and upload personas
 
     def __repr__(self) -> str:  # the token never reaches a log line through a repr
-        return f"DiscordSettings(guild_id={self.guild_id}, typing={self.typing})"
+        return f"DiscordSettings(guild_id={self.guild_id}, typing={self.typing}, roles={self.roles})"
 
     @classmethod
     def from_env(cls) -> DiscordSettings:
@@ -27,7 +29,10 @@ class DiscordSettings:
             "DISCORD_TOKEN",
             "Create a bot in the Discord developer portal (Bot > Reset Token) and put DISCORD_TOKEN=... in .env.",
         )
-        return cls(token=token, guild_id=_snowflake("DISCORD_GUILD_ID"), typing=env_flag("HOTSEAT_TYPING", True))
+        return cls(
+            token=token, guild_id=_snowflake("DISCORD_GUILD_ID"), typing=env_flag("HOTSEAT_TYPING", True),
+            roles=Roles.from_env(),
+        )
 
 
 def _snowflake(name: str) -> int | None:

@@ -70,7 +70,7 @@ class SlackFrontEnd(FrontEnd):
 
     async def serve(self, handler: ConversationHandler) -> None:
         self.handler = handler
-        Listeners(handler, self.client, announce=self.settings.announce).register(self.app)
+        Listeners(handler, self.client, announce=self.settings.announce, roles=self.settings.roles).register(self.app)
         if self.settings.http:
             await self._listen()
             log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s", self._team, self.port, EVENTS_PATH)

@@ -13,7 +13,7 @@ import time
 from typing import Any, Iterable
 
 from bot.core.text import clip
-from bot.frontends.chat_commands import COMMANDS, INTRO
+from bot.frontends.chat_commands import COMMANDS, INTRO, TRAINER_COMMANDS, UPLOAD_HOW
 from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.debrief.scoring import HINT_COST
@@ -21,6 +21,7 @@ from bot.frontends.console import render as render_text
 from bot.frontends.console.render import bar, finished_line, mood_meter, outcome_line, session_result
 from bot.core.events import Ended, HintGiven, Opened
 from bot.core.service import Leaderboard, PastSession
+from bot.frontends.trainer import Report
 
 SLASH = "/hotseat"
 START = "hotseat.start"  # action ids are "hotseat.start:<persona id>"; SURPRISE picks at random
@@ -82,9 +83,14 @@ def persona_of(action_id: str) -> str | None:
 def help_message() -> Message:
     lines = [f"`{SLASH} {c.name}{' ' + c.usage if c.usage else ''}`  {c.summary}" for c in COMMANDS]
     tail = "In your conversation's thread you can also type `hint` or `end` on its own."
+    trainers = [f"`{SLASH} {c.name}`  {c.summary}" for c in TRAINER_COMMANDS if c.name != "personas upload"]
+    trainers.append(UPLOAD_HOW["slack"])
     return {
         "text": INTRO,
-        "blocks": [_section(INTRO), _section("\n".join(lines)), _context(tail)],
+        "blocks": [
+            _section(INTRO), _section("\n".join(lines)), _context(tail),
+            _context("*For trainers:* " + " ".join(trainers)),
+        ],
     }
 
 
@@ -174,6 +180,14 @@ def debrief_message(ended: Ended) -> Message:
         blocks.append(_section("*Tips*\n" + "\n".join(f"• {escape(t)}" for t in d.tips)))
     text = f"Debrief with {ended.persona.name}: {d.score}/100. {outcome_line(ended)}"
     return {"text": escape(text), "blocks": blocks}
+
+
+def report_message(report: Report) -> Message:
+    """A reload's or an upload's result, problems one a line. Everything in it may quote a
+    trainer's file, so all of it is escaped: a key named `<!channel>` pings nobody."""
+    mark = ":white_check_mark:" if report.ok else ":warning:"
+    text = f"{mark} {escape(report.text)}"
+    return {"text": _fit(text, TEXT_LIMIT)}
 
 
 def finished_text(ended: Ended) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, TypeVar
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -18,29 +18,37 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import HotseatError
 from bot.core.events import Who
-from bot.frontends.chat_commands import Invocation, leaderboard_args, parse
+from bot.frontends.chat_commands import UPLOAD_HOW, Invocation, leaderboard_args, parse, personas_action
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.dedupe import SeenIds
 from bot.frontends.notes import user_error
+from bot.frontends.roles import Role, Roles
 from bot.frontends.slack import blocks
 from bot.frontends.slack.ports import SlackPort, Tell
+from bot.frontends.slack.trainers import SlackRoles, download, file_info
+from bot.frontends.trainer import NOT_TRAINER_UPLOAD, SUFFIXES, NotATrainer, PersonaDesk, require
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TYPED_MESSAGES = {None, "thread_broadcast", "file_share"}  # others are edits, joins, bots: never turns
 HISTORY_LIMIT = 10
+MAX_FILES = 5  # persona files taken from one message; a trainer shares one or two at a time
 START_ONE = "`start` takes one persona id, like `/hotseat start double-billing`; `/hotseat personas` lists them."
 
 
 class Listeners:
     """The Slack side of Hotseat's commands."""
 
-    def __init__(self, handler: ConversationHandler, client: AsyncWebClient, *, announce: bool = True) -> None:
+    def __init__(self, handler: ConversationHandler, client: AsyncWebClient, *, announce: bool = True,
+                 roles: Roles = Roles()) -> None:
         self.handler = handler
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.client = client
         self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
+        self.roles = SlackRoles(client, roles)
+        self.desk = PersonaDesk(handler.service)
 
     def register(self, app: AsyncApp) -> None:
         app.middleware(self.skip_repeats)
@@ -86,6 +94,10 @@ class Listeners:
             if len(inv.args) > 1:
                 raise HotseatError(START_ONE)
             await self.handler.start(who, port, inv.args[0])
+        elif inv.name == "personas" and personas_action(inv.args) == "reload":
+            await tell(**blocks.report_message(await self._as_trainer(who.user, self.desk.reload)))
+        elif inv.name == "personas" and personas_action(inv.args) == "upload":
+            await tell(blocks.escape(UPLOAD_HOW["slack"]))
         elif inv.name in ("start", "personas"):
             title = "Who would you like to practise with?" if inv.name == "start" else "The customers you can practise with"
             await tell(**blocks.persona_picker(self.service.personas(), title))
@@ -98,6 +110,15 @@ class Listeners:
         elif inv.name == "leaderboard":
             period, persona = leaderboard_args(inv.args)
             await tell(**blocks.leaderboard_message(await self.service.leaderboard(who.workspace, period, persona)))
+
+    async def _as_trainer(self, user: str, act: Callable[[Role], Awaitable[T]]) -> T:
+        """`act(role)`, with the reason a trainer in a user group was not recognised (a missing
+        scope) added to the refusal, so whoever set it up can fix it."""
+        role, trouble = await self.roles.role_of(user)
+        try:
+            return await act(role)
+        except NotATrainer as e:
+            raise HotseatError(f"{e} {trouble}" if trouble else str(e)) from None
 
     # -- buttons ----------------------------------------------------------------------------
     async def on_start_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
@@ -146,6 +167,9 @@ class Listeners:
         in_dm = event.get("channel_type") == "im"
         if not (in_thread or in_dm):
             return
+        if in_dm and _persona_files(event):
+            await self.on_upload(event, context)
+            return
         thread = f"{channel}/{thread_ts}" if in_thread and not in_dm else None  # a DM is one conversation
         answer_in = thread_ts if in_thread else None
 
@@ -158,6 +182,32 @@ class Listeners:
         port = self.port(tell, here=(channel, answer_in), in_dm=in_dm)
         text = blocks.from_slack(event.get("text") or "")
         await self.handler.message(Who(_workspace(context), channel, user), text, port, thread=thread, source=ts)
+
+    # -- persona files shared in the DM ------------------------------------------------------
+    async def on_upload(self, event: dict, context: AsyncBoltContext) -> None:
+        """A trainer shares persona files with Hotseat: the role is checked before anything is
+        fetched, each file's name and size before its download; then it is read, validated
+        and tested, and the answer goes to the DM. Anyone else gets one refusal."""
+        channel, user = event["channel"], event["user"]
+
+        async def tell(**message: Any) -> None:
+            await self.client.chat_postMessage(channel=channel, **message)
+
+        try:
+            role = await self._as_trainer(user, _may_upload)
+        except Exception as e:
+            await tell(text=blocks.escape(user_error(e)))
+            return
+        for shared in _persona_files(event)[:MAX_FILES]:
+            try:
+                info = await file_info(self.client, shared["id"])
+                name, size = str(info.get("name") or info.get("title") or "file"), info.get("size")
+                self.desk.check_upload(role, name, size if isinstance(size, int) else None)
+                report = await self.desk.upload(role, name, await download(self.client, info))
+            except Exception as e:
+                await tell(text=blocks.escape(user_error(e)))
+                continue
+            await tell(**blocks.report_message(report))
 
     # -- App Home ---------------------------------------------------------------------------
     async def on_home_opened(self, event: dict, context: AsyncBoltContext) -> None:
@@ -192,3 +242,16 @@ def _privately(respond: AsyncRespond) -> Tell:
         await respond(text=text, response_type="ephemeral", replace_original=False, **message)
 
     return tell
+
+
+def _persona_files(event: dict) -> list[dict]:
+    """Files shared with a message that may be persona files (Slack sometimes sends only an
+    id, to be looked up with files.info; those are checked once looked up)."""
+    files = [f for f in event.get("files") or [] if isinstance(f, dict) and f.get("id")]
+    return [f for f in files if not f.get("name") or str(f["name"]).lower().endswith(SUFFIXES)]
+
+
+
+async def _may_upload(role: Role) -> Role:
+    require(role, NOT_TRAINER_UPLOAD)
+    return role

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from bot.config import SettingError, env_flag, env_number, require
+from bot.frontends.roles import Roles
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
@@ -40,6 +41,7 @@ class SlackSettings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     announce: bool = True
+    roles: Roles = Roles()  # HOTSEAT_TRAINERS / HOTSEAT_LEADS: who may reload and upload personas
 
     @classmethod
     def from_env(cls, *, http: bool = False, port: int | None = None) -> "SlackSettings":
@@ -56,7 +58,7 @@ class SlackSettings:
             bot_token=bot_token, app_token=app_token, signing_secret=secret,
             api_url=api_url if api_url.endswith("/") else api_url + "/", http=http,
             host=os.environ.get("HOTSEAT_SLACK_HOST", "").strip() or DEFAULT_HOST, port=port,
-            announce=env_flag("HOTSEAT_SLACK_ANNOUNCE", True),
+            announce=env_flag("HOTSEAT_SLACK_ANNOUNCE", True), roles=Roles.from_env(),
         )
 
     @property
