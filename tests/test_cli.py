@@ -372,7 +372,7 @@ def test_repository_paths_in_the_docs_exist() -> None:
 
 
 def test_personas_test_runs_a_cases_file_and_prints_each_case() -> None:
-    cases = ROOT / "tests" / "data" / "persona_tests" / "double-billing.yaml"
+    cases = ROOT / "personas" / "double-billing.yaml"  # a persona file is a cases file too
     out = hotseat("personas", "test", "double-billing", "--cases", str(cases))
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.startswith("double-billing (") and "  ✓ an excellent agent resolves it\n" in out.stdout
