@@ -75,14 +75,15 @@ class Bot:
 @contextlib.asynccontextmanager
 async def running(
     service, db: Path, monkeypatch, *, guild_id: int | None = GUILD_ID, token: str = TOKEN,
-    fake: FakeDiscord | None = None, **fake_options: bool,
+    fake: FakeDiscord | None = None, roles=None, **fake_options: bool,
 ) -> AsyncIterator[Bot]:
     """The front end as `hotseat run discord` runs it; pass a started `fake` to reconnect to the same Discord."""
     own = fake is None
     fake = fake or FakeDiscord(**fake_options)
     if own:
         monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
-    front = DiscordFrontEnd(DiscordSettings(token, guild_id, typing=False))
+    settings = DiscordSettings(token, guild_id, typing=False, **({"roles": roles} if roles else {}))
+    front = DiscordFrontEnd(settings)
     build = lambda platform: same_as(service, platform)  # noqa: E731
     task = asyncio.create_task(frontend.run(front, build, sweep_every=3600))  # what `hotseat run discord` does
     try:

@@ -5,22 +5,17 @@ HOTSEAT_LEADS matched against user ids and the member's server roles."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import AsyncIterator
 
-import discord
 import pytest
 
 from bot.core.service import HotseatService
-from bot.frontends import adapter as frontend
-from bot.frontends.discord.client import DiscordFrontEnd
-from bot.frontends.discord.settings import DiscordSettings
 from bot.frontends.roles import Roles
 from bot.persona.library import Library
 from bot.store.sqlite import Store
-from discord_fakes import GUILD_ID, LEAD_ROLE, TOKEN, TRAINER_ROLE, FakeDiscord, user
-from test_discord import ANA, BO, Bot, pings_nobody, same_as
+from discord_fakes import LEAD_ROLE, TRAINER_ROLE, user
+from test_discord import ANA, BO, Bot, running
 from test_roles import HOSTILE_LEAVES, broken, folder_with, line_of, persona_text, renamed, with_tests
 from test_trainer_slack import BILLION_LAUGHS
 
@@ -36,24 +31,12 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 async def bot(db, folder, clock, monkeypatch) -> AsyncIterator[Bot]:
     """The front end as `hotseat run discord` runs it, with trainers configured."""
-    fake = FakeDiscord()
-    monkeypatch.setattr(discord.http.Route, "BASE", await fake.start())
     store = await Store.open(db)
     service = HotseatService(store, Library.load(folder), clock=clock, idle_timeout=600, max_turns=30)
-    front = DiscordFrontEnd(DiscordSettings(TOKEN, GUILD_ID, typing=False, roles=ROLES))
-    task = asyncio.create_task(frontend.run(front, lambda platform: same_as(service, platform), sweep_every=3600))
     try:
-        await fake.wait(lambda: task.done() or front.client.get_guild(GUILD_ID), "the bot to connect")
-        if task.done():
-            task.result()
-        yield Bot(fake, front, db)
-        unsafe = [r for r in fake.requests if r.sent is not None and not pings_nobody(r.sent.get("allowed_mentions"))]
-        assert not unsafe, f"messages sent without allowed_mentions parse []: {unsafe}"
-        assert not fake.invalid, f"Discord would refuse these as too long: {fake.invalid}"
+        async with running(service, db, monkeypatch, roles=ROLES) as b:
+            yield b
     finally:
-        task.cancel()
-        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 5)
-        await fake.close()
         await store.close()
 
 

@@ -60,6 +60,20 @@ def reachable(
     return seen
 
 
+def _backwards(
+    states: Mapping[str, State], anywhere: tuple[Transition, ...], renamed: Mapping[str, str],
+) -> tuple[dict[str, list[str]], set[str]]:
+    """The machine's edges reversed (state -> the states with a transition into it), and the
+    states an `anywhere` transition reaches (from every non-terminal state): what the
+    backward walks below need."""
+    before: dict[str, list[str]] = {}
+    for name, state in states.items():
+        if not state.terminal:
+            for t in state.transitions:
+                before.setdefault(renamed.get(t.to, t.to), []).append(name)
+    return before, {renamed.get(t.to, t.to) for t in anywhere}
+
+
 def can_end(
     states: Mapping[str, State],
     anywhere: tuple[Transition, ...],
@@ -70,13 +84,7 @@ def can_end(
 
     An `unread` state is taken to be able to end, as `reachable` takes it to go anywhere.
     """
-    renamed = renamed or {}
-    before: dict[str, list[str]] = {}
-    for name, state in states.items():
-        if not state.terminal:
-            for t in state.transitions:
-                before.setdefault(renamed.get(t.to, t.to), []).append(name)
-    anywhere_to = {renamed.get(t.to, t.to) for t in anywhere}
+    before, anywhere_to = _backwards(states, anywhere, renamed or {})
     done = {name for name, state in states.items() if state.terminal or name in unread}
     todo = list(done)
     anywhere_followed = False
@@ -100,13 +108,7 @@ def turns_to_resolve(
     """The fewest transitions from each state to one with `outcome: resolved`, walking
     backwards breadth first; states that cannot get there are absent. Guards are not
     judged: this is the shape of the machine, what good handling could at best achieve."""
-    renamed = renamed or {}
-    before: dict[str, list[str]] = {}
-    for name, state in states.items():
-        if not state.terminal:
-            for t in state.transitions:
-                before.setdefault(renamed.get(t.to, t.to), []).append(name)
-    anywhere_to = {renamed.get(t.to, t.to) for t in anywhere}
+    before, anywhere_to = _backwards(states, anywhere, renamed or {})
     non_terminal = [n for n, s in states.items() if not s.terminal]
     dist = {name: 0 for name, state in states.items() if state.outcome == "resolved"}
     frontier = list(dist)
