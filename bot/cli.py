@@ -51,15 +51,13 @@ def _library(args: argparse.Namespace) -> Library:
 
 
 @contextlib.asynccontextmanager
-async def open_service(
-    args: argparse.Namespace, db: Path | None = None, platform: str = "console"
-) -> AsyncIterator[HotseatService]:
+async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator[HotseatService]:
     from bot.core.service import HotseatService
     from bot.store.sqlite import Store
 
     store = await Store.open(db or db_path(args.db))
     try:
-        yield HotseatService(store, _library(args), platform=platform)
+        yield HotseatService(store, _library(args))  # the console's; `run` builds one per chat installation
     finally:
         await store.close()
 
