@@ -363,7 +363,7 @@ def test_to_dict_is_json_serialisable_with_stable_keys():
     d = score(conversation(HOSTILE, hints=2))
     data = json.loads(json.dumps(d.to_dict()))
     assert list(data) == ["score", "dimensions", "outcome", "style", "style_note", "best", "worst",
-                          "tips", "hints_used", "turns", "label_counts"]
+                          "tips", "hints_used", "turns", "label_counts", "timeline"]
     assert list(data["dimensions"]) == list(DIMENSIONS)
     assert list(data["label_counts"]) == list(LABELS)
     assert data["worst"][0] == {"turn": 2, "text": HOSTILE[1][0], "labels": ["blame"],

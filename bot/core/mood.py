@@ -55,3 +55,13 @@ def next_mood(
 
 def _weighted(label: str, w: int, counts_before: Mapping[str, int]) -> float:
     return w / (1 + counts_before.get(label, 0)) if label in _GOOD and w < 0 else float(w)
+
+
+def contributions(
+    labels: frozenset[str], counts_before: Mapping[str, int], weights: Mapping[str, int]
+) -> dict[str, float]:
+    """Each behaviour's share of one message's move, exactly as `next_mood` adds them up
+    (keyed NOTHING for a message with none), so the debrief can say why the mood moved."""
+    if not labels:
+        return {NOTHING: float(weights[NOTHING])}
+    return {label: _weighted(label, weights[label], counts_before) for label in labels}

@@ -54,3 +54,6 @@ class Transcript:
     outcome: str  # resolved | escalated | customer_left | unfinished
     turns: list[Turn] = field(default_factory=list)
     hints: list[Hint] = field(default_factory=list)
+    # The customer's anger before the first turn, so the debrief can show each turn's move;
+    # None (a transcript built without it) leaves the turn-by-turn timeline out.
+    mood_start: int | None = None

@@ -595,7 +595,10 @@ class HotseatService:
         saved yet, so it can be saved with its ending, and `conv`, the conversation after it).
 
         Offers of what the persona's policy forbids are flagged; closing is scored only if
-        a turn followed the customer's acceptance (or the conversation ended otherwise)."""
+        a turn followed the customer's acceptance (or the conversation ended otherwise).
+        The turn-by-turn timeline replays the engine for what it counted on each turn."""
+        from bot.debrief.timeline import engine_counts  # local: only scoring needs it
+
         rid = live.record.id
         turns = await self.store.turns(rid)
         hints = await self.store.hints(rid)
@@ -605,7 +608,10 @@ class HotseatService:
         chance = not (outcome == "resolved" and accepted is not None and turns and accepted >= turns[-1].index)
         return score(Played(
             live.persona.id, live.persona.difficulty, outcome, turns, hints,
+            mood_start=live.persona.mood_start,
             overpromises=overpromises(live.persona, turns), chance_to_close=chance,
+            weights=live.persona.weights,
+            counts_before=engine_counts(live.persona, (conv or live.conv).seed, turns),
         ))
 
     async def _finish(self, live: _Live, outcome: str, end_reason: str, cause: str) -> Ended:

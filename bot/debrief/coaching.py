@@ -307,3 +307,123 @@ def hint_for(
     if topic and not _QUOTED.search(author):
         return f"{author} Try: '{EXAMPLES[topic]}'"
     return author
+
+
+# --- The turn-by-turn timeline --------------------------------------------------------
+
+# What a behaviour did to the customer, as a verb phrase after an implied "you"
+# ("calmed 18 points: named the customer's feelings and apologised"). {who} is the
+# customer as the persona names them.
+MOVED: Mapping[str, str] = {
+    "greeting": "opened warmly",
+    "empathy": "named {who}'s feelings",
+    "apology": "apologised",
+    "ownership": "took ownership",
+    "question": "asked a question",
+    "paraphrase": "restated the problem",
+    "solution": "offered a fix",
+    "expectation": "said what happens next",
+    "tactful_no": "said no with an alternative",
+    "gratitude": "thanked {who}",
+    "follow_up": "promised to check back",
+    "escalation_offer": "offered a specialist",
+    "boundary": "set a respectful limit",
+    "blame": "blamed {who}",
+    "defensive": "made excuses",
+    "dismissive": "brushed off {who}'s feelings",
+    "argue": "argued with {who}",
+    "rude": "were rude",
+    "stonewall": "refused with no alternative",
+}
+# The same behaviours as nouns, for what pulled the other way ("the excuses cost 8").
+MOVED_NOUN: Mapping[str, str] = {
+    "greeting": "the greeting",
+    "empathy": "the empathy",
+    "apology": "the apology",
+    "ownership": "taking ownership",
+    "question": "the question",
+    "paraphrase": "the restatement",
+    "solution": "the fix offered",
+    "expectation": "the timeline",
+    "tactful_no": "the tactful no",
+    "gratitude": "the thanks",
+    "follow_up": "the promise to check back",
+    "escalation_offer": "the offer of a specialist",
+    "boundary": "the limit",
+    "blame": "the blame",
+    "defensive": "the excuses",
+    "dismissive": "brushing off their feelings",
+    "argue": "the arguing",
+    "rude": "the rudeness",
+    "stonewall": "the flat refusal",
+}
+NOTHING_MOVED = "said nothing {who} could use"
+MAX_NAMED_MOVES = 3  # behaviours named per side; more reads as a list, not a reason
+
+
+def _and(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _points(n: float) -> str:
+    n = abs(round(n))
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def move_reason(
+    delta: int,
+    mood_before: int,
+    effects: Sequence[tuple[str, float, bool]],
+    who: str = "the customer",
+) -> str:
+    """Why the customer moved on one turn, in the trainee's terms.
+
+    `effects` are (label, points, repeated) from the strongest: what the message's
+    behaviours added to anger (negative calms), and whether a good behaviour was
+    repeated (and so counted for less). A label outside the vocabulary stands for a
+    message with no behaviour. The side that won is named as what you did; the side
+    that lost as what it cost or won back, so a mixed message reads honestly.
+    """
+    def did(label: str, repeated: bool) -> str:
+        phrase = MOVED.get(label, NOTHING_MOVED).format(who=who)
+        return phrase + " again" if repeated and label in MOVED else phrase
+
+    up = [(lab, p, r) for lab, p, r in effects if p > 0]
+    down = [(lab, p, r) for lab, p, r in effects if p < 0]
+    total = sum(p for _, p, _ in effects)
+    if delta < 0 or (delta == 0 and total < 0):
+        main, other, won = down, up, False
+    else:
+        main, other, won = up, down, True
+    main_text = _and([did(lab, r) for lab, _, r in main[:MAX_NAMED_MOVES]]) if main else ""
+    other_text = ""
+    if other and any(lab in MOVED_NOUN for lab, _, _ in other):
+        nouns = _and([MOVED_NOUN[lab] for lab, _, _ in other[:MAX_NAMED_MOVES] if lab in MOVED_NOUN])
+        cost = sum(p for _, p, _ in other)
+        if round(abs(cost)):
+            other_text = f"{nouns} {'won back' if won else 'cost'} {round(abs(cost))}"
+    if delta == 0:
+        if not main_text:
+            neutral = [did(lab, r) for lab, p, r in effects if p == 0 and lab in MOVED]
+            if neutral:  # a behaviour the persona weighs at nothing, e.g. a tactful no
+                return f"no change: {_and(neutral[:MAX_NAMED_MOVES])}, which did not move {who}"
+            return "no change: nothing in the message moved " + who
+        if total < 0 and mood_before == 0:
+            return f"no change: {main_text}, but {who} was already fully calm"
+        if total > 0 and mood_before == 100:
+            return f"no change: {main_text}, but {who} was already as angry as can be"
+        if other:
+            return f"no change: {main_text}, but {_and([MOVED_NOUN.get(lab, lab) for lab, _, _ in other[:2]])} cancelled it out"
+        if any(r for _, _, r in main):
+            return f"no change: {main_text}, which counts for little by now"
+        return f"no change: {main_text}, which did not move {who}"
+    head = f"{'calmed' if delta < 0 else 'angered'} {_points(delta)}"
+    if not main_text:  # the mood moved against every behaviour: only a persona change does that
+        return head
+    text = f"{head}: {main_text}"
+    if other_text:
+        text += f"; {other_text}"
+    after = mood_before + delta
+    if after in (0, 100) and abs(delta) < abs(round(total)):  # the scale ran out before the move did
+        text += f"; {who} could not get {'calmer' if after == 0 else 'angrier'}"
+    return text

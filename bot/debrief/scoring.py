@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from bot.debrief import coaching
+from bot.debrief import coaching, timeline
+from bot.debrief.timeline import Moment
 from bot.core.text import clip
 from bot.vocab import GOOD, HARM_ORDER, LABEL_SET, LABELS
 from bot.core.records import Transcript, Turn
@@ -160,6 +161,10 @@ class Played(Transcript):
 
     overpromises: Sequence[tuple[int, str]] = ()
     chance_to_close: bool = True
+    # For the timeline: the persona's mood weights, and what the engine had counted before
+    # each turn (None: rebuilt from the labels).
+    weights: Mapping[str, int] | None = None
+    counts_before: Sequence[Mapping[str, int]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +199,11 @@ class Debrief:
     hints_used: int
     turns: int
     label_counts: dict[str, int]
+    timeline: tuple[Moment, ...] = ()  # one moment per turn; empty for debriefs saved before it existed
+
+    @property
+    def turning_points(self) -> tuple[Moment, ...]:
+        return tuple(m for m in self.timeline if m.turning_point)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able, with stable keys in a stable order for renderers and storage."""
@@ -209,6 +219,7 @@ class Debrief:
             "hints_used": self.hints_used,
             "turns": self.turns,
             "label_counts": dict(self.label_counts),
+            "timeline": [m.to_dict() for m in self.timeline],
         }
 
     @classmethod
@@ -216,7 +227,7 @@ class Debrief:
         """A saved debrief as it was saved, not a fresh scoring: a trainee handed it late, or
         after the rubric changed, sees exactly what they were scored when the session ended.
 
-        Debriefs saved before `label_counts` existed read as having none. Anything else
+        Debriefs saved before `label_counts` or `timeline` existed read as having none. Anything else
         missing or malformed raises KeyError, TypeError or ValueError.
         """
         return cls(
@@ -231,6 +242,7 @@ class Debrief:
             hints_used=int(d["hints_used"]),
             turns=int(d["turns"]),
             label_counts=dict(d.get("label_counts", {})),
+            timeline=tuple(Moment.from_dict(m) for m in d.get("timeline", ())),
         )
 
 
@@ -528,7 +540,9 @@ def score(
     `overpromises` are (turn, rule) pairs where the trainee offered what the persona's
     policy forbids: flagged as a tip and a worst line. `chance_to_close` is False when
     the conversation ended on the customer's acceptance with no turn left for a wrap-up;
-    closing is then neither weighted nor tipped.
+    closing is then neither weighted nor tipped. The turn-by-turn timeline needs the
+    transcript's `mood_start` (and, from a Played, the persona's weights); without it the
+    debrief has none.
 
     Deterministic: the same transcript always gives the same debrief. Raises ValueError
     on an unknown outcome or behaviour label, which would be a bug upstream.
@@ -560,6 +574,14 @@ def score(
             label_counts=counts,
         )
     dims = _dimensions(f, transcript.outcome)
+    moments: tuple[Moment, ...] = ()
+    if transcript.mood_start is not None:
+        played = transcript if isinstance(transcript, Played) else None
+        moments = timeline.build(
+            turns, transcript.mood_start,
+            weights=played.weights if played else None,
+            counts_before=played.counts_before if played else None,
+        )
     style, note = _style(f)
     best, worst = _quotes(turns, f, over_by_turn)
     return Debrief(
@@ -574,6 +596,7 @@ def score(
         hints_used=hints,
         turns=len(turns),
         label_counts=counts,
+        timeline=moments,
     )
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+import textwrap
 
 from bot.vocab import band_of, stars
 from bot.persona.records import Persona
+from bot.debrief.charts import sparkline
 from bot.debrief.scoring import Debrief
+from bot.debrief.timeline import Moment
 from bot.core.events import Ended
 from bot.core.service import Leaderboard, PastSession
 
@@ -61,6 +64,7 @@ def debrief(ended: Ended) -> str:
     out.append("")
     for name, value in d.dimensions.items():
         out.append(f"  {name:<16} {bar(value)} {value:3d}")
+    out.extend(timeline(d.timeline))
     if d.best:
         out.append("\n Best lines:")
         for q in d.best:
@@ -75,6 +79,32 @@ def debrief(ended: Ended) -> str:
             out.append(f"  * {tip}")
     out.append("")
     return "\n".join(out)
+
+
+WIDTH = 80
+LONG_CONVERSATION = 12  # turns; past this, ordinary turns get one line each and turning points wrap
+
+
+def timeline(moments: tuple[Moment, ...], width: int = WIDTH) -> list[str]:
+    """The turn-by-turn section: a sparkline of the anger, then one line per turn.
+
+    Turning points are marked (▲ angrier, ▼ calmer) and always shown in full; in a long
+    conversation the other turns are cut to one line, so 40 turns stay 40 lines.
+    """
+    if not moments:
+        return []
+    moods = [moments[0].mood_before, *(m.mood_after for m in moments)]
+    out = ["", f" Turn by turn (anger {moods[0]} → {moods[-1]}):  {sparkline(moods)}"]
+    for m in moments:
+        mark = ("▲" if m.delta > 0 else "▼") if m.turning_point else " "
+        head = f"  {mark}{m.index:>3}  {m.mood_before:>3} → {m.mood_after:<3} "
+        reason = m.reason + (" (turning point)" if m.turning_point else "")
+        if len(moments) > LONG_CONVERSATION and not m.turning_point and len(head) + len(reason) > width:
+            reason = textwrap.shorten(reason, width - len(head), placeholder="…")
+        lines = textwrap.wrap(reason, width - len(head)) or [""]
+        out.append(head + lines[0])
+        out.extend(" " * len(head) + line for line in lines[1:])
+    return out
 
 
 def session_result(s: PastSession, score_format: str = "{score}/100") -> str:
