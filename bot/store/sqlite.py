@@ -18,6 +18,9 @@ Design, and why:
 * A conversation's final turn and its ending (status, score, debrief) are one
   transaction (``record_turn(..., closing=...)``), so no crash can leave a conversation
   over while its session stays open and blocks its trainee.
+* An ending also copies its score and six dimension scores into ``session_scores`` (same
+  transaction), so progress views (bot/core/progress.py) read columns through covering
+  indexes instead of parsing every debrief's JSON.
 * WAL + ``synchronous=NORMAL``: a commit does not fsync, so writes are fast and an
   application crash loses nothing; a power cut may lose the last few commits.
 * The schema lives in ``MIGRATIONS``; ``PRAGMA user_version`` records how far a file
@@ -52,6 +55,13 @@ from bot.vocab import OUTCOMES
 __all__ = [
     "ActiveSessionExists",
     "Closing",
+    "DrillSchedule",
+    "ExportRow",
+    "PersonaTotals",
+    "SCORE_DIMENSIONS",
+    "ScoreRow",
+    "ScoreTotals",
+    "TeamTotals",
     "LeaderRow",
     "MIGRATIONS",
     "DuplicateTurn",
@@ -122,6 +132,84 @@ class LeaderRow:
     sessions: int
     average: float  # mean debrief score, 1 decimal
     best: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """One scored session with at least one reply, as progress views read it."""
+
+    session_id: int
+    persona_id: str
+    started_at: float
+    ended_at: float
+    score: int
+    dimensions: dict[str, int] | None  # None: its debrief was saved without dimension scores
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTotals:
+    """A trainee's played sessions in a workspace, summed up."""
+
+    sessions: int
+    recent: int  # of them, ended at or after the `since` asked about
+    average: float | None
+    dimensions: dict[str, float]  # mean per dimension, over sessions that have dimension scores
+    best: ScoreRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTotals:
+    user: str
+    user_name: str  # the name of their latest session
+    sessions: int
+    recent: int  # ended at or after the `since` asked about
+    average: float
+    last_ended: float
+    latest: tuple[ScoreRow, ...]  # their last `window` played sessions, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaTotals:
+    """One trainee's played sessions with one persona in a period: what fair boards weigh."""
+
+    user: str
+    persona_id: str
+    sessions: int
+    total: int  # sum of scores
+    best: int
+
+
+@dataclass(frozen=True, slots=True)
+class DrillSchedule:
+    workspace: str
+    channel: str
+    enabled: bool
+    time: str  # HH:MM, UTC
+    set_by: str
+    updated_at: float
+    last_run: str | None  # YYYY-MM-DD (UTC) of the last day it was claimed
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """An ended session as exports write it; `transcript` only when turns were asked for."""
+
+    session_id: int
+    workspace: str
+    channel: str
+    platform: str
+    user: str
+    user_name: str
+    persona_id: str
+    started_at: float
+    ended_at: float | None
+    outcome: str | None
+    end_reason: str | None
+    score: int | None
+    turns: int
+    hints: int
+    dimensions: dict[str, int | None]
+    transcript: tuple[Turn, ...] | None = None
 
 
 # --------------------------------------------------------------------------- schema
@@ -198,11 +286,78 @@ ALTER TABLE turns ADD COLUMN source TEXT;
 CREATE UNIQUE INDEX turns_source ON turns (session_id, source) WHERE source IS NOT NULL;
 """
 
+# v4: progress (issue 12). `session_scores` keeps each scored session's score and dimension
+# scores in columns, written in the ending's own transaction, so stats, team views and
+# leaderboards never parse debrief JSON; existing debriefs are backfilled here with
+# json_extract (a debrief without dimensions leaves them NULL). `turns` is the number of
+# replies, so "at least one reply" needs no look at the turns table. Opt-outs from the
+# public leaderboard and drill-of-the-day schedules are per workspace.
+SCHEMA_V4 = """
+CREATE TABLE session_scores (
+    session_id      INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    workspace       TEXT    NOT NULL,
+    user            TEXT    NOT NULL,
+    persona_id      TEXT    NOT NULL,
+    started_at      REAL    NOT NULL,
+    ended_at        REAL    NOT NULL,
+    score           INTEGER NOT NULL,
+    turns           INTEGER NOT NULL,
+    empathy         INTEGER,
+    listening       INTEGER,
+    ownership       INTEGER,
+    solution        INTEGER,
+    professionalism INTEGER,
+    closing         INTEGER
+);
+-- Only played sessions (a reply or more) are ever read through these: stats, team, boards.
+-- Covering (score, persona_id, turns included: SQLite re-checks a partial index's WHERE),
+-- so team and board aggregates over a whole workspace are index-only scans.
+CREATE INDEX session_scores_user ON session_scores (workspace, user, ended_at, score, persona_id, turns) WHERE turns > 0;
+CREATE INDEX session_scores_time ON session_scores (workspace, ended_at, user, score, persona_id, turns) WHERE turns > 0;
+INSERT INTO session_scores (session_id, workspace, user, persona_id, started_at, ended_at, score, turns,
+                            empathy, listening, ownership, solution, professionalism, closing)
+SELECT s.id, s.workspace, s.user, s.persona_id, s.started_at, COALESCE(s.ended_at, s.updated_at), s.score,
+       (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id),
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.empathy') END,
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.listening') END,
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.ownership') END,
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.solution') END,
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.professionalism') END,
+       CASE WHEN json_valid(d.body) THEN json_extract(d.body, '$.dimensions.closing') END
+FROM sessions s LEFT JOIN debriefs d ON d.session_id = s.id
+WHERE s.status = 'ended' AND s.score IS NOT NULL;
+-- Exports page through a workspace's ended sessions by id.
+CREATE INDEX sessions_export ON sessions (workspace, id) WHERE status = 'ended';
+
+CREATE TABLE leaderboard_optouts (
+    workspace   TEXT    NOT NULL,
+    user        TEXT    NOT NULL,
+    created_at  REAL    NOT NULL,
+    PRIMARY KEY (workspace, user)
+);
+
+CREATE TABLE drills (
+    workspace   TEXT    NOT NULL,
+    channel     TEXT    NOT NULL,
+    enabled     INTEGER NOT NULL,
+    at_time     TEXT    NOT NULL,                       -- HH:MM, UTC
+    set_by      TEXT    NOT NULL,
+    updated_at  REAL    NOT NULL,
+    last_run    TEXT,                                   -- YYYY-MM-DD (UTC) of the last post
+    PRIMARY KEY (workspace, channel)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, SCHEMA_V3),
+    (4, SCHEMA_V4),
 ]
+
+# The dimension columns of `session_scores`, in bot.debrief.scoring.DIMENSIONS order (a
+# test keeps the two equal; a new dimension needs a new migration step).
+SCORE_DIMENSIONS: tuple[str, ...] = ("empathy", "listening", "ownership", "solution", "professionalism", "closing")
 
 _SESSION_COLUMNS = (
     "id, workspace, channel, user, user_name, persona_id, seed, engine, status, outcome,"
@@ -299,6 +454,23 @@ def _close(
     conn.execute(
         "INSERT INTO debriefs (session_id, body, created_at) VALUES (?, ?, ?)",
         (session_id, debrief_json, now),
+    )
+
+
+def _keep_scores(conn: sqlite3.Connection, session_id: int, debrief: dict) -> None:
+    """Copy an ending's score and dimension scores into `session_scores`, inside the ending's
+    own transaction (after its last turn is saved, so `turns` counts it)."""
+    dims = debrief.get("dimensions") if isinstance(debrief, dict) else None
+    values = [dims.get(d) for d in SCORE_DIMENSIONS] if isinstance(dims, dict) else []
+    if not all(isinstance(v, int) for v in values) or not values:
+        values = [None] * len(SCORE_DIMENSIONS)  # all six or none, so readers never meet half a set
+    conn.execute(
+        "INSERT OR REPLACE INTO session_scores (session_id, workspace, user, persona_id, started_at, ended_at,"
+        " score, turns, empathy, listening, ownership, solution, professionalism, closing)"
+        " SELECT id, workspace, user, persona_id, started_at, ended_at, score,"
+        " (SELECT COUNT(*) FROM turns WHERE session_id = ?), ?, ?, ?, ?, ?, ?"
+        " FROM sessions WHERE id = ? AND score IS NOT NULL",
+        (session_id, *values, session_id),
     )
 
 
@@ -760,6 +932,8 @@ class Store:
                         f"Turn {turn.index} of session {session_id} is already saved; nothing was changed."
                     ) from None
                 raise
+            if closing is not None:
+                _keep_scores(conn, session_id, closing.debrief)
 
         await self._run(_transaction, body)
 
@@ -802,6 +976,7 @@ class Store:
 
         def body(conn: sqlite3.Connection) -> None:
             _close(conn, session_id, outcome, end_reason, score, engine_json, debrief_json, now)
+            _keep_scores(conn, session_id, debrief)
 
         await self._run(_transaction, body)
 
@@ -859,7 +1034,8 @@ class Store:
         min_sessions: int = 3,
         limit: int = 10,
     ) -> list[LeaderRow]:
-        """Rank users by mean score over ended sessions with at least one turn.
+        """Rank users by mean score over ended sessions with at least one turn; users who
+        opted out of public leaderboards (``set_leaderboard_optout``) are left out.
 
         Ranked by the average as shown (1 decimal), so two users who both show 72.5 are
         ordered by the stated tie-breaks (more sessions, higher best, user id) rather
@@ -875,6 +1051,8 @@ class Store:
             where.append("s.persona_id = ?")
             params.append(persona_id)
         where.append("EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id)")
+        # A trainee who opted out of public leaderboards is never on one.
+        where.append("NOT EXISTS (SELECT 1 FROM leaderboard_optouts o WHERE o.workspace = s.workspace AND o.user = s.user)")
         sql = f"""
             WITH counted AS (
                 SELECT s.id, s.user, s.user_name, s.score, s.started_at
@@ -897,6 +1075,268 @@ class Store:
             return [
                 LeaderRow(user=r[0], user_name=r[1], sessions=r[2], average=float(r[3]), best=r[4])
                 for r in conn.execute(sql, params).fetchall()
+            ]
+
+        return await self._run(fetch)
+
+
+    # -- progress: stats, team, fair boards (issue 12) -------------------------------------
+    # All read `session_scores` (scores copied out at each ending), never debrief JSON, and
+    # count only sessions with at least one reply, like the leaderboard.
+
+    async def scores(self, workspace: str, user: str, *, limit: int = 200) -> list[ScoreRow]:
+        """The trainee's latest `limit` played sessions, oldest first."""
+        sql = (
+            f"SELECT session_id, persona_id, started_at, ended_at, score, {_DIM_COLUMNS} FROM session_scores"
+            " WHERE workspace = ? AND user = ? AND turns > 0 ORDER BY ended_at DESC, session_id DESC LIMIT ?"
+        )
+
+        def fetch(conn: sqlite3.Connection) -> list[ScoreRow]:
+            return [_score_row(r) for r in reversed(conn.execute(sql, (workspace, user, limit)).fetchall())]
+
+        return await self._run(fetch)
+
+    async def score_totals(self, workspace: str, user: str, *, since: float) -> ScoreTotals:
+        """Counts, means and the best of the trainee's played sessions (best: highest score,
+        the latest of equals)."""
+        avgs = ", ".join(f"AVG({d})" for d in SCORE_DIMENSIONS)
+
+        def fetch(conn: sqlite3.Connection) -> ScoreTotals:
+            conn.execute("BEGIN")  # one snapshot for both reads
+            try:
+                n, recent, average, *dims = conn.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(ended_at >= ?), 0), AVG(score), {avgs} FROM session_scores"
+                    " WHERE workspace = ? AND user = ? AND turns > 0",
+                    (since, workspace, user),
+                ).fetchone()
+                best = conn.execute(
+                    f"SELECT session_id, persona_id, started_at, ended_at, score, {_DIM_COLUMNS} FROM session_scores"
+                    " WHERE workspace = ? AND user = ? AND turns > 0"
+                    " ORDER BY score DESC, ended_at DESC, session_id DESC LIMIT 1",
+                    (workspace, user),
+                ).fetchone()
+            finally:
+                conn.execute("COMMIT")
+            return ScoreTotals(
+                sessions=n, recent=recent, average=average,
+                dimensions={d: v for d, v in zip(SCORE_DIMENSIONS, dims) if v is not None},
+                best=None if best is None else _score_row(best),
+            )
+
+        return await self._run(fetch)
+
+    async def team_totals(self, workspace: str, *, since: float, window: int = 10) -> list[TeamTotals]:
+        """Every trainee with a played session in the workspace, by user id.
+
+        One index-only pass for the counts, then each trainee's last `window` sessions by
+        index: nothing reads the dimension columns of every session.
+        """
+
+        def fetch(conn: sqlite3.Connection) -> list[TeamTotals]:
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(
+                    "SELECT user, COUNT(*), SUM(ended_at >= ?), AVG(score), MAX(ended_at) FROM session_scores"
+                    " WHERE workspace = ? AND turns > 0 GROUP BY user ORDER BY user",
+                    (since, workspace),
+                ).fetchall()
+                out = []
+                for user, n, recent, average, last in rows:
+                    latest = conn.execute(
+                        f"SELECT session_id, persona_id, started_at, ended_at, score, {_DIM_COLUMNS}"
+                        " FROM session_scores WHERE workspace = ? AND user = ? AND turns > 0"
+                        " ORDER BY ended_at DESC, session_id DESC LIMIT ?",
+                        (workspace, user, window),
+                    ).fetchall()
+                    out.append(TeamTotals(
+                        user, _latest_name(conn, workspace, user), n, recent, average, last,
+                        tuple(_score_row(r) for r in reversed(latest)),
+                    ))
+                return out
+            finally:
+                conn.execute("COMMIT")
+
+        return await self._run(fetch)
+
+    async def persona_totals(
+        self, workspace: str, *, since: float | None = None, persona_id: str | None = None,
+    ) -> tuple[list[PersonaTotals], dict[str, str]]:
+        """Per trainee and persona: sessions, score sum and best, for sessions ended since
+        `since`; with each trainee's latest display name."""
+        where, args = ["workspace = ?", "turns > 0"], [workspace]
+        if since is not None:
+            where.append("ended_at >= ?")
+            args.append(since)
+        if persona_id is not None:
+            where.append("persona_id = ?")
+            args.append(persona_id)
+        sql = (
+            "SELECT user, persona_id, COUNT(*), SUM(score), MAX(score) FROM session_scores"
+            f" WHERE {' AND '.join(where)} GROUP BY user, persona_id ORDER BY user, persona_id"
+        )
+
+        def fetch(conn: sqlite3.Connection) -> tuple[list[PersonaTotals], dict[str, str]]:
+            rows = [PersonaTotals(*r) for r in conn.execute(sql, args).fetchall()]
+            return rows, {u: _latest_name(conn, workspace, u) for u in dict.fromkeys(r.user for r in rows)}
+
+        return await self._run(fetch)
+
+    async def practice_days(self, workspace: str, *, since: float | None) -> list[tuple[str, str, int, list[int]]]:
+        """Per trainee who ever played here: (user, name, sessions ended since `since` (None:
+        ever), the UTC days (unix seconds // 86400) with a played session, newest first)."""
+
+        def fetch(conn: sqlite3.Connection) -> list[tuple[str, str, int, list[int]]]:
+            counts = dict(conn.execute(
+                "SELECT user, COUNT(*) FROM session_scores WHERE workspace = ? AND turns > 0 AND ended_at >= ?"
+                " GROUP BY user", (workspace, -1e300 if since is None else since),
+            ).fetchall())
+            days: dict[str, list[int]] = {}
+            for user, day in conn.execute(
+                "SELECT DISTINCT user, CAST(ended_at / 86400 AS INTEGER) AS day FROM session_scores"
+                " WHERE workspace = ? AND turns > 0 ORDER BY user, day DESC", (workspace,),
+            ):
+                days.setdefault(user, []).append(day)
+            return [(u, _latest_name(conn, workspace, u), counts.get(u, 0), d) for u, d in days.items()]
+
+        return await self._run(fetch)
+
+    # -- leaderboard opt-outs --------------------------------------------------------------
+
+    async def set_leaderboard_optout(self, workspace: str, user: str, opted_out: bool, now: float) -> bool:
+        """Hide (or show again) a trainee on the workspace's public leaderboards; True if it changed."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            if opted_out:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO leaderboard_optouts (workspace, user, created_at) VALUES (?, ?, ?)",
+                    (workspace, user, now),
+                )
+            else:
+                cur = conn.execute("DELETE FROM leaderboard_optouts WHERE workspace = ? AND user = ?", (workspace, user))
+            return cur.rowcount == 1
+
+        return await self._run(write)
+
+    async def leaderboard_optouts(self, workspace: str) -> frozenset[str]:
+        def fetch(conn: sqlite3.Connection) -> frozenset[str]:
+            rows = conn.execute("SELECT user FROM leaderboard_optouts WHERE workspace = ?", (workspace,))
+            return frozenset(r[0] for r in rows)
+
+        return await self._run(fetch)
+
+    # -- drill of the day ------------------------------------------------------------------
+
+    async def set_drill(
+        self, workspace: str, channel: str, *, enabled: bool, time: str, set_by: str, now: float,
+    ) -> DrillSchedule:
+        """Create or change a channel's drill; the day it last ran is kept, so re-saving a
+        schedule after today's post never posts today again."""
+
+        def write(conn: sqlite3.Connection) -> DrillSchedule:
+            conn.execute(
+                "INSERT INTO drills (workspace, channel, enabled, at_time, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace, channel) DO UPDATE SET enabled = excluded.enabled,"
+                " at_time = excluded.at_time, set_by = excluded.set_by, updated_at = excluded.updated_at",
+                (workspace, channel, int(enabled), time, set_by, now),
+            )
+            return _drill(conn, workspace, channel)  # type: ignore[return-value]
+
+        return await self._run(_transaction, write)
+
+    async def drill(self, workspace: str, channel: str) -> DrillSchedule | None:
+        return await self._run(_drill, workspace, channel)
+
+    async def drills(self, workspace: str) -> list[DrillSchedule]:
+        def fetch(conn: sqlite3.Connection) -> list[DrillSchedule]:
+            rows = conn.execute(f"SELECT {_DRILL_COLUMNS} FROM drills WHERE workspace = ? ORDER BY channel", (workspace,))
+            return [_drill_row(r) for r in rows]
+
+        return await self._run(fetch)
+
+    async def claim_drill(self, workspace: str, channel: str, day: str) -> bool:
+        """Mark `day` (YYYY-MM-DD) as run for the channel; True only for the first caller.
+
+        One conditional UPDATE under the write lock (BEGIN IMMEDIATE): a second process on
+        the same file, or this one after a restart, finds the day already taken.
+        """
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE drills SET last_run = ? WHERE workspace = ? AND channel = ? AND enabled = 1"
+                " AND (last_run IS NULL OR last_run < ?)",
+                (day, workspace, channel, day),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(_transaction, write)
+
+    async def due_drills(self, day: str, time: str) -> list[DrillSchedule]:
+        """Enabled drills, in every workspace, whose time of `day` has come (`time` is the
+        current HH:MM) and which have not run that day."""
+
+        def fetch(conn: sqlite3.Connection) -> list[DrillSchedule]:
+            rows = conn.execute(
+                f"SELECT {_DRILL_COLUMNS} FROM drills WHERE enabled = 1 AND at_time <= ?"
+                " AND (last_run IS NULL OR last_run < ?) ORDER BY at_time, workspace, channel",
+                (time, day),
+            )
+            return [_drill_row(r) for r in rows]
+
+        return await self._run(fetch)
+
+    # -- export ------------------------------------------------------------------------------
+
+    async def export_page(
+        self,
+        workspace: str,
+        *,
+        after: int = 0,
+        limit: int = 500,
+        since: float | None = None,
+        until: float | None = None,
+        user: str | None = None,
+        with_turns: bool = False,
+    ) -> list[ExportRow]:
+        """Up to `limit` ended sessions with id above `after`, in id (start) order; `since`
+        and `until` bound the end time (since <= ended_at < until). Page with the last id."""
+        where, args = ["s.workspace = ?", "s.status = 'ended'", "s.id > ?"], [workspace, after]
+        for cond, value in (("s.ended_at >= ?", since), ("s.ended_at < ?", until), ("s.user = ?", user)):
+            if value is not None:
+                where.append(cond)
+                args.append(value)
+        sql = (
+            "SELECT s.id, s.workspace, s.channel, s.platform, s.user, s.user_name, s.persona_id, s.started_at,"
+            " s.ended_at, s.outcome, s.end_reason, s.score,"
+            " COALESCE(sc.turns, (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id)),"
+            " (SELECT COUNT(*) FROM hints h WHERE h.session_id = s.id),"
+            f" {', '.join('sc.' + d for d in SCORE_DIMENSIONS)}"
+            " FROM sessions s LEFT JOIN session_scores sc ON sc.session_id = s.id"
+            f" WHERE {' AND '.join(where)} ORDER BY s.id LIMIT ?"
+        )
+        args.append(limit)
+
+        def fetch(conn: sqlite3.Connection) -> list[ExportRow]:
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(sql, args).fetchall()
+                turns: dict[int, list[Turn]] = {}
+                if with_turns and rows:
+                    ids = [r[0] for r in rows]
+                    for sid, idx, trainee, detections, customer, state, mood in conn.execute(
+                        "SELECT session_id, idx, trainee, detections, customer, state, mood FROM turns"
+                        f" WHERE session_id IN ({','.join('?' * len(ids))}) ORDER BY session_id, idx",
+                        ids,
+                    ):
+                        dets = tuple(Detection(*d) for d in json.loads(detections))
+                        turns.setdefault(sid, []).append(Turn(idx, trainee, dets, customer, state, mood))
+            finally:
+                conn.execute("COMMIT")
+            return [
+                ExportRow(
+                    *r[:14], dimensions=dict(zip(SCORE_DIMENSIONS, r[14:])),
+                    transcript=tuple(turns.get(r[0], ())) if with_turns else None,
+                )
+                for r in rows
             ]
 
         return await self._run(fetch)
@@ -926,3 +1366,32 @@ def _fetch_one_session(conn: sqlite3.Connection, sql: str, params: tuple) -> Ses
 
 def _fetch_sessions(conn: sqlite3.Connection, sql: str, params: tuple) -> list[SessionRecord]:
     return [_session(r) for r in conn.execute(sql, params).fetchall()]
+
+
+_DIM_COLUMNS = ", ".join(SCORE_DIMENSIONS)
+_DRILL_COLUMNS = "workspace, channel, enabled, at_time, set_by, updated_at, last_run"
+
+
+def _score_row(r: tuple) -> ScoreRow:
+    dims = r[5:11]
+    return ScoreRow(r[0], r[1], r[2], r[3], r[4], None if None in dims else dict(zip(SCORE_DIMENSIONS, dims)))
+
+
+def _latest_name(conn: sqlite3.Connection, workspace: str, user: str) -> str:
+    """The display name of the user's latest session here (sessions_user index)."""
+    row = conn.execute(
+        "SELECT user_name FROM sessions WHERE workspace = ? AND user = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+        (workspace, user),
+    ).fetchone()
+    return row[0] if row else user
+
+
+def _drill_row(r: tuple) -> DrillSchedule:
+    return DrillSchedule(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+
+
+def _drill(conn: sqlite3.Connection, workspace: str, channel: str) -> DrillSchedule | None:
+    row = conn.execute(
+        f"SELECT {_DRILL_COLUMNS} FROM drills WHERE workspace = ? AND channel = ?", (workspace, channel)
+    ).fetchone()
+    return None if row is None else _drill_row(row)
