@@ -97,7 +97,7 @@ class Ended:
     outcome: str
     end_reason: str  # terminal | ended | timed_out | turn_cap (as stored)
     debrief: Debrief
-    cause: str  # reply | end | timeout | sweep | restart | start_over: what brought it to a front end
+    cause: str  # reply | end | timeout | sweep | restart | start_over | reread: what brought it to a front end
     who: Who
     thread: str | None = None  # where the conversation lived, if the front end gave it a place
     opening: str = ""  # the customer's first line, for front ends that redraw the conversation's start

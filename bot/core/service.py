@@ -67,6 +67,7 @@ class PastSession:
     score: int | None
     turns: int
     started_at: float
+    dimensions: dict[str, int] | None = None  # the six dimension scores, once scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,15 +393,48 @@ class HotseatService:
     # -- history and leaderboard -----------------------------------------------------
     async def history(self, workspace: str, user: str, limit: int = 10) -> list[PastSession]:
         out = []
-        for r in await self.store.history(workspace, user, limit=max(1, min(limit, 100))):
+        limit = max(1, min(limit, 100))
+        records = await self.store.history(workspace, user, limit=limit)
+        dims = {s.session_id: s.dimensions for s in await self.store.scores(workspace, user, limit=limit)}
+        for r in records:
             p = self.library.personas.get(r.persona_id)
             out.append(
                 PastSession(
                     r.id, r.persona_id, p.name if p else r.persona_id, r.status, r.outcome, r.score,
-                    int(r.engine.get("turn", 0)), r.started_at,
+                    int(r.engine.get("turn", 0)), r.started_at, dims.get(r.id),
                 )
             )
         return out
+
+    async def debrief(self, workspace: str, session_id: int, viewer: str, *, any_trainee: bool = False) -> Ended:
+        """A finished session's debrief as it was given, to read again (cause "reread").
+
+        Trainees read their own; `any_trainee` (a lead) reads anyone's in the workspace. A
+        session of another workspace reads as missing, so ids cannot be probed across teams.
+        """
+        record = await self.store.get_session(session_id)
+        if record is None or record.workspace != workspace:
+            raise HotseatError(f"There is no session {session_id} here. `history` lists yours with their ids.")
+        if record.user != viewer and not any_trainee:
+            raise NotYourSession("That session is someone else's; only leads can read other trainees' debriefs.")
+        body = await self.store.debrief(session_id) if record.status == "ended" else None
+        if body is None:
+            raise HotseatError(
+                "That session is still running." if record.status == "active"
+                else "That session ended before anyone replied, so it has no debrief."
+            )
+        persona = self.library.personas.get(record.persona_id)
+        if persona is None:
+            raise HotseatError(f"Session {session_id} used the persona {record.persona_id!r}, which is no longer loaded.")
+        try:
+            debrief = Debrief.from_dict(body)
+        except (KeyError, TypeError, ValueError):
+            raise HotseatError(f"Session {session_id}'s debrief was saved by a version that this one cannot read.") from None
+        opening = str(record.engine.get("opening", "")) if isinstance(record.engine, dict) else ""
+        return Ended(
+            record.id, persona, record.outcome or debrief.outcome, record.end_reason or "terminal", debrief, "reread",
+            Who(record.workspace, record.channel, record.user, record.user_name), record.thread, opening,
+        )
 
     async def leaderboard(
         self, workspace: str, period: str = "week", persona_id: str | None = None, *, limit: int = 10

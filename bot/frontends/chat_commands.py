@@ -5,6 +5,7 @@ Discord's command descriptions never drift apart; and the parsing of the typed f
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from bot.core.errors import HotseatError
@@ -31,11 +32,21 @@ COMMANDS: tuple[Command, ...] = (
     Command("hint", "", f"A coaching tip for this moment of your conversation (costs {HINT_COST} points)."),
     Command("end", "", "Stop now and get your debrief."),
     Command("personas", "", "The customers you can practise with, and how hard each is."),
-    Command("history", "", "Your recent sessions and scores."),
-    Command("leaderboard", "[week|month|all] [persona]", "Top trainees by average debrief score."),
+    Command("history", "", "Your recent sessions with their skill scores."),
+    Command("debrief", "ID", "Read one of your debriefs again (the id is in `history`)."),
+    Command("stats", "", "Your progress: sessions, average and trend per skill, your weakest skill and who to practise it with."),
+    Command("leaderboard", "[week|month|all] [persona] | volume | optout | optin",
+            "Top trainees by difficulty-weighted score; `volume` for practice streaks; `optout` hides you."),
     Command("help", "", "What Hotseat does and these commands."),
 )
-NAMES = tuple(c.name for c in COMMANDS)
+# What leads may do besides (roles as for trainers: HOTSEAT_LEADS).
+LEAD_COMMANDS: tuple[Command, ...] = (
+    Command("stats", "@trainee", "Any trainee's progress."),
+    Command("team", "[column] [asc|desc] [page]", "Every trainee: sessions this week, average, weakest skill, last practice."),
+    Command("export", "[csv|jsonl] [turns] [since] [until]", "The team's sessions as a file (dates as YYYY-MM-DD)."),
+    Command("drill", "on [HH:MM] | off", "Post a drill of the day in this channel at HH:MM UTC."),
+)
+NAMES = tuple(dict.fromkeys(c.name for c in (*COMMANDS, *LEAD_COMMANDS)))
 
 # What trainers (and leads) may do besides; everyone sees them in help, marked as theirs,
 # so a trainee knows whom to ask. Each platform says how it takes a file.
@@ -96,3 +107,13 @@ def personas_action(args: tuple[str, ...] | list[str]) -> str:
     if len(args) > 1 or action not in PERSONAS_ACTIONS:
         raise HotseatError("`personas` takes `reload` or `upload` (for trainers), or nothing to list them.")
     return action
+
+
+_USER_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|([^>]*))?>$")
+
+
+def mentioned_user(token: str) -> tuple[str, str | None] | None:
+    """(user id, name or None) for a user mention as either platform writes it in text:
+    Slack `<@U123>` / `<@U123|ana>`, Discord `<@123>` / `<@!123>`; None for anything else."""
+    m = _USER_MENTION.match((token or "").strip())
+    return (m.group(1), m.group(2) or None) if m else None
