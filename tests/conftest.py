@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import engine
 from bot.persona.library import Library
+from bot.persona.records import Persona
 from bot.core.events import CustomerSaid, Ended, Event, HintGiven, Note, Opened
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
@@ -90,3 +92,26 @@ def hinted(events: tuple[Event, ...]) -> HintGiven:
 def noted(events: tuple[Event, ...]) -> Note | None:
     found = only(events, Note)
     return found[0] if found else None
+
+
+# -- playing a conversation to its end ------------------------------------------------------------
+# A customer who accepts does not end the conversation on the acceptance: it stays open for one
+# more trainee turn, the wrap-up, answers it with a goodbye and only then ends, resolved.
+WRAP_UP = "Thank you for your patience, Dana. Is there anything else I can help with?"
+
+
+def goodbyes(persona: Persona) -> list[str]:
+    """What the customer may say to a good wrap-up: its persona's `closing: goodbye` lines, or
+    the engine's default goodbye for a persona without its own."""
+    return (persona.goodbye or engine.DEFAULT_GOODBYE).all()
+
+
+async def finish(service: HotseatService, who: Who, text: str = WRAP_UP, **options) -> tuple[Event, ...]:
+    """Send the trainee's wrap-up after the customer accepted, and check what a trainee sees:
+    the customer's goodbye, then the conversation ending there, still resolved. Its events."""
+    events = await service.reply(who, text, **options)
+    goodbye, ending = said(events), ended(events)
+    assert goodbye.customer in goodbyes(goodbye.persona), goodbye.customer
+    assert ending is not None and (ending.outcome, ending.end_reason, ending.cause) == ("resolved", "terminal", "reply")
+    assert events == (goodbye, ending)  # the goodbye first, then the debrief
+    return events

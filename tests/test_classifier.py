@@ -170,9 +170,9 @@ def test_a_callback_time_from_someone_else_is_expectation() -> None:
 @pytest.mark.parametrize("text, has, lacks", [
     ("ok and? we had a full house on saturday, the kitchen was slammed", {"defensive"}, {"question"}),
     ("No, not at all, I'm sorry if that came out wrong.", set(), {"dismissive", "blame"}),
-    pytest.param("...a serious failure on our side, and you should have heard from a person long before now",
-                 {"ownership"}, {"blame"}, marks=pytest.mark.xfail(strict=True, reason="known miss of this model: "
-                 "'you should have' reads as blame even where the agent means the company should have acted")),
+    # a known miss until the corpus round on lines that validate by naming what went wrong (w19)
+    ("...a serious failure on our side, and you should have heard from a person long before now",
+     {"ownership"}, {"blame"}),
     pytest.param("you probably just aren't used to proper cooking", {"rude"}, set(), marks=pytest.mark.xfail(
         strict=True, reason="known miss of this model: read as blame and argue (poor handling, so the customer "
         "still reacts), but the condescension is not labelled rude")),

@@ -31,12 +31,14 @@ from bot.core.events import ALREADY_ENDED, Ended, Note, Opened
 from bot.persona.library import Library
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
+from conftest import WRAP_UP
 
 REPO = Path(__file__).resolve().parents[1]
-GOOD_RUN = [
+GOOD_RUN = [  # to Dana's acceptance, then the wrap-up her goodbye answers: the final turn
     "Hi Dana, I'm Sam from billing. I'm so sorry you were charged twice, that must be really stressful.",
     "That's our mistake and I'll take care of it myself.",
     "I've refunded the duplicate $17.99 just now; you'll see it back on your card within 3 to 5 business days.",
+    WRAP_UP,
 ]
 SESSIONS = 6  # played at once in each round
 PLAN = [("inside", 1), ("after", 1), ("random", 0), ("random", 0), ("inside", 4), ("after", 3),

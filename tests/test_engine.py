@@ -144,9 +144,13 @@ def test_a_fix_is_only_accepted_once_she_feels_heard(dana) -> None:
     assert conv.state == "upset" and not conv.over  # a fix before acknowledgement does not end it
     conv, steps = play(
         dana, 3,
-        [({"empathy", "apology"}, "so sorry, that sounds stressful"), ({"solution", "expectation"}, "refund in 3 days")],
+        [({"empathy", "apology"}, "so sorry, that sounds stressful"), ({"solution", "expectation"}, "refund in 3 days"),
+         ({"gratitude"}, "Thank you for your patience, Dana. Is there anything else I can help with?")],
     )
-    assert conv.outcome == "resolved"
+    accepted = steps[1].conversation  # she accepts the fix, and waits for the wrap-up: not over yet
+    assert accepted.state == "resolved" and accepted.closing == "resolved" and not accepted.over
+    assert conv.outcome == "resolved" and len(steps) == 3  # the wrap-up gets her goodbye, and that ends it
+    assert steps[2].customer in engine.DEFAULT_GOODBYE.all()  # double-billing has no goodbye of its own
 
 
 def test_stonewalling_twice_makes_her_leave(dana) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.classifier import labels as classify
 from bot.core import engine
 from bot.core.records import Detection, Transcript, Turn
@@ -22,7 +24,7 @@ from bot.persona.consistency import check
 from bot.persona.library import Library
 from bot.persona.loader import load_text
 from bot.persona.offers import read
-from conftest import begin, ended
+from conftest import WRAP_UP, begin, ended
 from test_persona_loader import GOOD, problems_of
 
 LIBRARY = Library.load()
@@ -86,11 +88,14 @@ def test_offers_and_policy_load_and_the_brief_shows_the_policy() -> None:
     assert p.goodbye is not None and p.offers[0].answer_in("upset").all() == ["A refund, fine, but you haven't even said sorry."]
 
 
-def test_a_file_without_the_new_keys_loads_and_plays_as_before() -> None:
+def test_a_file_without_the_new_keys_loads_and_plays_with_a_plain_goodbye() -> None:
     p = load_text(GOOD)
     assert p.offers == () and p.goodbye is None and p.policy.text() == "" and p.brief == "Tina wants her money back."
     conv, steps = play(p, ["I've refunded your money just now."])
-    assert conv.outcome == "resolved"  # no closing section: it ends at once
+    # no closing section: the acceptance no longer ends it, the customer waits for the wrap-up
+    assert conv.outcome is None and conv.closing == "resolved" and conv.accepted_turn == 1
+    conv, steps = play(p, ["I've refunded your money just now.", WRAP_UP])
+    assert conv.outcome == "resolved" and steps[1].customer in engine.DEFAULT_GOODBYE.all()
 
 
 def test_offer_mistakes_are_friendly_problems() -> None:
@@ -312,16 +317,26 @@ async def test_ending_during_the_wrap_up_keeps_the_resolution(service: HotseatSe
     assert ending is not None and ending.outcome == "resolved" and opening
 
 
-async def test_a_resolution_with_no_turn_left_is_not_tipped_to_close_the_loop(service: HotseatService, who: Who) -> None:
-    await begin(service, who, "double-billing", seed=1)  # no closing section: ends on acceptance
+@pytest.mark.parametrize("how", ["end", "turn cap"])
+async def test_closing_is_tipped_only_when_there_was_a_turn_to_close_in(
+    service: HotseatService, who: Who, how: str,
+) -> None:
+    """The turn cap on the acceptance leaves no turn for a wrap-up: closing is not weighed
+    or tipped. Ending the session while the customer waits for one skips a real chance."""
     run = ["Hi Dana, I'm Sam from billing. I'm so sorry you were charged twice, that must be really stressful.",
            "That's our mistake and I'll take care of it myself.",
            "I've refunded the duplicate $17.99 just now; you'll see it back on your card within 3 to 5 business days."]
-    ending = None
-    for line in run:
-        ending = ended(await service.reply(who, line))
+    if how == "turn cap":  # she accepts on the last turn allowed: no turn is left for the wrap-up
+        service = HotseatService(service.store, service.library, clock=service.clock, max_turns=len(run))
+    await begin(service, who, "double-billing", seed=1)  # no closing section: a default goodbye
+    endings = [ended(await service.reply(who, line)) for line in run]
+    if how == "end":  # the acceptance waits for the wrap-up; the trainee ends it instead
+        assert endings == [None, None, None]
+        endings.append(ended(await service.end(who)))
+    ending = endings[-1]
     assert ending is not None and ending.outcome == "resolved"
-    assert coaching.gap_tip("no_closing") not in ending.debrief.tips
+    tipped = coaching.gap_tip("no_closing") in ending.debrief.tips
+    assert tipped is (how == "end")
 
 
 def test_a_state_too_far_from_resolved_is_a_problem() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.core import engine
 from bot.core.events import CustomerSaid, Ended
 from bot.core.service import HotseatService, Who
 from bot.persona import selftest
@@ -140,7 +141,14 @@ def test_says_ignores_case_and_spacing_and_topic_matches_the_facts_answer(tiny) 
 
 def test_play_stops_when_the_conversation_ends_and_counts_what_was_left(tiny) -> None:
     r = one(tiny, lines=(SORRY, FIX, "Anything else?", "Bye now."))
-    assert r.passed and len(r.turns) == 2 and r.unplayed == 2
+    # the acceptance (FIX) waits for the wrap-up; the goodbye that answers it ends the conversation
+    assert r.passed and len(r.turns) == 3 and r.unplayed == 1
+    assert r.turns[1].customer == "Thanks, that sorts it." and r.turns[2].customer in engine.DEFAULT_GOODBYE.all()
+
+
+def test_an_acceptance_on_the_capped_turn_still_resolves(tiny) -> None:
+    r = run_cases(tiny, [Case("capped", (SORRY, FIX, "Anything else?"), ("resolved",))], max_turns=2)[0]
+    assert r.passed and r.outcome == "resolved" and len(r.turns) == 2 and r.unplayed == 1
 
 
 def test_the_service_turn_cap_ends_a_long_case_as_unfinished(tiny) -> None:

@@ -18,8 +18,10 @@ from bot.persona.library import Library
 from bot.core.records import Turn
 from bot.core.service import HotseatService, Who
 from bot.store.sqlite import Store
-from conftest import begin, ended, hinted, noted, only, opened, said
+from conftest import WRAP_UP, begin, ended, finish, goodbyes, hinted, noted, only, opened, said
 
+# Good handling of double-billing up to Dana's acceptance; the conversation then waits for
+# the trainee's wrap-up (conftest's `finish`) and ends on her goodbye.
 GOOD_RUN = [
     "Hi Dana, I'm Sam from billing. I'm so sorry you were charged twice, that must be really stressful.",
     "That's our mistake and I'll take care of it myself.",
@@ -34,7 +36,11 @@ async def test_a_whole_conversation_is_played_scored_and_stored(service: Hotseat
     assert opening.customer and opening.persona.id == "double-billing" and opening.who == who
     replies = [await service.reply(who, text) for text in GOOD_RUN]
     assert said(replies[0]).labels and "apology" in said(replies[0]).labels
-    assert [ended(r) for r in replies[:-1]] == [None, None]
+    assert [ended(r) for r in replies] == [None, None, None]  # her acceptance no longer ends it
+    accepted = said(replies[-1])
+    assert accepted.state == "resolved" and accepted.customer not in goodbyes(accepted.persona)
+    assert (await service.current(who)).session_id == opening.session_id  # still open for the wrap-up
+    replies.append(await finish(service, who))  # her goodbye, then the ending
     last = ended(replies[-1])
     assert last is not None and last.outcome == "resolved" and last.cause == "reply"
     assert replies[-1] == (said(replies[-1]), last)  # the customer's answer, then the debrief
@@ -42,7 +48,7 @@ async def test_a_whole_conversation_is_played_scored_and_stored(service: Hotseat
     stored = await service.store.get_session(opening.session_id)
     assert stored.status == "ended" and stored.outcome == "resolved" and stored.score == last.debrief.score
     turns = await service.store.turns(opening.session_id)
-    assert [t.trainee for t in turns] == GOOD_RUN
+    assert [t.trainee for t in turns] == [*GOOD_RUN, WRAP_UP]
     with pytest.raises(NoActiveSession):
         await service.reply(who, "hello?")
 
@@ -139,6 +145,8 @@ async def test_hints_are_recorded_and_cost_points(db, library, clock) -> None:
             assert len(hint.text) > 20 and hint.hints_used == n + 1
         for text in GOOD_RUN:
             reply = await service.reply(w, text)
+        assert ended(reply) is None  # accepted, waiting for the wrap-up
+        reply = await finish(service, w)
         ending = ended(reply)
         scores.append(ending.debrief.score)
         assert ending.debrief.hints_used == n_hints
@@ -218,6 +226,18 @@ async def test_the_turn_cap_ends_a_conversation(db, library, clock, who) -> None
     await store.close()
 
 
+async def test_the_turn_cap_on_the_acceptance_keeps_the_resolution(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    service = HotseatService(store, library, clock=clock, max_turns=len(GOOD_RUN))
+    opening = opened(await begin(service, who, "double-billing", seed=1))
+    replies = [await service.reply(who, text) for text in GOOD_RUN]
+    last = ended(replies[-1])  # no turn left for the wrap-up, but she accepted
+    assert said(replies[-1]).state == "resolved"
+    assert last is not None and (last.outcome, last.end_reason, last.cause) == ("resolved", "turn_cap", "reply")
+    assert (await store.get_session(opening.session_id)).outcome == "resolved"
+    await store.close()
+
+
 async def test_only_the_trainee_who_started_plays_in_a_thread(service, who) -> None:
     opening = opened(await begin(service, who, "double-billing", seed=1, thread="thread-1"))
     intruder = Who("T1", "C1", "U9", "Mallory")
@@ -236,6 +256,7 @@ async def test_history_and_leaderboard(service, clock) -> None:
         await begin(service, ana, "double-billing", seed=1)
         for text in GOOD_RUN:
             await service.reply(ana, text)
+        await finish(service, ana)
         await begin(service, ben, "double-billing", seed=1)
         reply = await service.reply(ben, "Calm down, you must have clicked twice.")
         if ended(reply) is None:
@@ -483,7 +504,8 @@ async def test_locate_names_the_session_a_message_is_for(service, who) -> None:
 async def test_locate_still_finds_a_session_that_just_ended(service, who) -> None:
     opening = opened(await begin(service, who, "double-billing", seed=1, thread="C1/1.0"))
     for text in GOOD_RUN:
-        last = await service.reply(who, text, thread="C1/1.0")
+        await service.reply(who, text, thread="C1/1.0")
+    last = await finish(service, who, thread="C1/1.0")
     assert ended(last) is not None
     assert await service.locate(who) == opening.session_id
     assert await service.locate(who, "C1/1.0") == opening.session_id
@@ -504,7 +526,7 @@ async def test_locate_finds_a_stranded_session_for_the_message_that_gets_its_deb
 # ------------------------------------------- a crash between the final turn and the ending
 
 
-async def strand(store, library, clock, who, texts=GOOD_RUN, *, thread=None, max_turns=30) -> int:
+async def strand(store, library, clock, who, texts=(*GOOD_RUN, WRAP_UP), *, thread=None, max_turns=30) -> int:
     """Leave a session as a kill between the final turn and the ending left it before the
     two were one transaction: the last turn saved, the conversation over, the session open.
     Databases written then still hold such sessions."""
@@ -523,6 +545,22 @@ async def strand(store, library, clock, who, texts=GOOD_RUN, *, thread=None, max
     return sid
 
 
+async def test_a_restart_during_the_wrap_up_resumes_it_and_the_goodbye_ends_it(db, library, clock, who) -> None:
+    store = await Store.open(db)
+    try:
+        first = HotseatService(store, library, clock=clock, idle_timeout=600)
+        opening = opened(await begin(first, who, "double-billing", seed=1, thread="C1/1.0"))
+        for i, text in enumerate(GOOD_RUN):
+            assert ended(await first.reply(who, text, thread="C1/1.0", source=f"m{i}")) is None
+        fresh = HotseatService(store, library, clock=clock, idle_timeout=600)
+        assert (await fresh.current(who)).session_id == opening.session_id  # accepted, not over
+        assert await fresh.sweep_idle() == []
+        ending = ended(await finish(fresh, who, thread="C1/1.0", source="m3"))
+        assert ending.session_id == opening.session_id
+    finally:
+        await store.close()
+
+
 @pytest.mark.parametrize("thread", [None, "C1/1.0"])
 async def test_a_stranded_session_answers_a_message_with_its_debrief(db, library, clock, who, thread) -> None:
     store = await Store.open(db)
@@ -538,7 +576,7 @@ async def test_a_stranded_session_answers_a_message_with_its_debrief(db, library
         stored = await store.get_session(sid)
         assert (stored.status, stored.outcome, stored.score) == ("ended", "resolved", ending.debrief.score)
         assert await store.debrief(sid) == ending.debrief.to_dict()
-        assert len(await store.turns(sid)) == 3  # the late message was not applied
+        assert len(await store.turns(sid)) == 4  # the late message was not applied
         with pytest.raises(NoActiveSession):  # handed out once, not on every later message
             await fresh.reply(who, "Hello?", thread=thread, source="m10")
     finally:
@@ -608,19 +646,19 @@ async def test_a_session_stranded_at_the_turn_cap_ends_as_capped(db, library, cl
 
 async def test_a_final_message_whose_ending_failed_can_simply_be_sent_again(service, who, monkeypatch) -> None:
     opening = opened(await begin(service, who, "double-billing", seed=1))
-    for i, text in enumerate(GOOD_RUN[:-1]):
-        await service.reply(who, text, source=f"m{i}")
+    for i, text in enumerate(GOOD_RUN):
+        await service.reply(who, text, source=f"m{i}")  # accepted: the wrap-up is the final message
 
     def dies(transcript):
         raise RuntimeError("the process died here")
 
     monkeypatch.setattr(service_mod, "score", dies)
     with pytest.raises(RuntimeError):
-        await service.reply(who, GOOD_RUN[-1], source="m2")
-    assert len(await service.store.turns(opening.session_id)) == 2  # nothing half done
+        await service.reply(who, WRAP_UP, source="m3")
+    assert len(await service.store.turns(opening.session_id)) == 3  # nothing half done
     assert (await service.store.get_session(opening.session_id)).status == "active"
     monkeypatch.undo()
-    reply = await service.reply(who, GOOD_RUN[-1], source="m2")  # the platform delivers it again
+    reply = await finish(service, who, source="m3")  # the platform delivers it again
     assert ended(reply) is not None and ended(reply).outcome == "resolved"
 
 
@@ -633,15 +671,16 @@ async def test_a_late_message_after_an_ending_another_process_made_gets_the_debr
         first = HotseatService(store, library, clock=clock)
         await begin(first, who, "double-billing", seed=1, thread=thread)
         for i, text in enumerate(GOOD_RUN):
-            last = await first.reply(who, text, thread=thread, source=f"m{i}")
+            await first.reply(who, text, thread=thread, source=f"m{i}")
+        last = await finish(first, who, thread=thread, source="m3")
         last_ending = ended(last)
         assert last_ending is not None
         with pytest.raises(NoActiveSession):  # this process handed its debrief out: not again
-            await first.reply(who, "Thanks!", thread=thread, source="m3")
+            await first.reply(who, "Thanks!", thread=thread, source="m4")
         # the process died before the front end posted that last reply and its debrief
         clock.advance(5)
         fresh = HotseatService(store, library, clock=clock)
-        events = await fresh.reply(who, GOOD_RUN[-1], thread=thread, source="m2")  # delivered again
+        events = await fresh.reply(who, WRAP_UP, thread=thread, source="m3")  # delivered again
         note, ending = events
         assert isinstance(note, Note) and note.why == ALREADY_ENDED
         assert isinstance(ending, Ended) and ending.cause == "restart"
@@ -650,12 +689,12 @@ async def test_a_late_message_after_an_ending_another_process_made_gets_the_debr
         assert ending.debrief == last_ending.debrief and ending.thread == thread and ending.opening
         assert ending.who == last_ending.who
         with pytest.raises(NoActiveSession):
-            await fresh.reply(who, "Thanks!", thread=thread, source="m3")
+            await fresh.reply(who, "Thanks!", thread=thread, source="m4")
         events = await HotseatService(store, library, clock=clock).end(who, thread=thread)
         assert ended(events).session_id == last_ending.session_id
         clock.advance(11 * 60)  # long after: an ended conversation is just over
         with pytest.raises(NoActiveSession):
-            await HotseatService(store, library, clock=clock).reply(who, "Thanks!", thread=thread, source="m4")
+            await HotseatService(store, library, clock=clock).reply(who, "Thanks!", thread=thread, source="m5")
         intruder = Who(who.workspace, who.channel, "U2")
         with pytest.raises(NoActiveSession):
             await HotseatService(store, library, clock=clock).reply(intruder, "Hi", thread=thread)

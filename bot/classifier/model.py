@@ -187,9 +187,19 @@ def _segment_sum(values: np.ndarray, sizes: list[int]) -> np.ndarray:
 
 
 def _widen(toks: list, spans: list[tuple[int, int]], has_word: list[bool], weight: np.ndarray) -> tuple[int, int] | None:
-    """The best word-bearing n-gram's span, joined by adjoining n-grams of at least half its weight."""
+    """The best word-bearing n-gram's span, joined by adjoining n-grams of at least half its weight.
+
+    An n-gram that runs over a sentence's end ("that . could") never seeds or joins a
+    quote: evidence for a question is the question, not the apology before it."""
+
+    def within(i: int) -> bool:
+        x, y = spans[i]
+        return not any(toks[k].group() in _ENDS for k in range(x, y))
+
     order = np.argsort(-weight, kind="stable")
-    seed = next((i for i in order if weight[i] > 0 and has_word[i]), None)
+    seed = next((i for i in order if weight[i] > 0 and has_word[i] and within(i)), None)
+    if seed is None:
+        seed = next((i for i in order if weight[i] > 0 and has_word[i]), None)
     if seed is None:  # carried by character grams or the bias: the caller quotes the message
         return None
     best = weight[seed]
@@ -198,7 +208,7 @@ def _widen(toks: list, spans: list[tuple[int, int]], has_word: list[bool], weigh
         if weight[i] < best / 2:
             break
         x, y = spans[i]
-        if x <= b + 1 and y >= a - 1:
+        if x <= b + 1 and y >= a - 1 and within(i):
             a, b = min(a, x), max(b, y)
     return _sentence(toks, a, b)
 

@@ -315,13 +315,13 @@ def step(persona: Persona, conv: Conversation, labels: frozenset[str], text: str
     state = persona.states[conv.state]
 
     if state.terminal:
-        if state.outcome == "resolved" and persona.goodbye is not None:
-            conv.closing = state.outcome  # stays open for the trainee's wrap-up
+        if state.outcome == "resolved":
+            # Every customer who accepts stays for the trainee's wrap-up (thanks, anything
+            # else, a follow-up) and leaves with a goodbye: the persona's, or a plain one.
+            conv.closing = state.outcome
             conv.accepted_turn = conv.turn
         else:
             conv.outcome = state.outcome
-            if state.outcome == "resolved":
-                conv.accepted_turn = conv.turn
         line = _say(state.lines, conv, rng) or "..."
         return Step(line, conv)
 

@@ -273,7 +273,7 @@ class HotseatService:
             step = engine.step(live.persona, live.conv, labels, text)
             work = step.conversation  # adopted only once saved
             turn = Turn(work.turn, text, detections, step.customer, step.state, step.mood)
-            over = self._over(work.outcome, work.turn)
+            over = self._over(work.outcome, work.turn, work.closing)
             closing = debrief = None
             if over is not None:  # scored first, so the last turn and the ending commit together
                 debrief = await self._score(live, over[0], extra=turn, conv=work)
@@ -366,7 +366,8 @@ class HotseatService:
         endings = []
         cutoff = self.clock() - self.idle_timeout
         for record in await self.store.active_sessions(self.platform):
-            over = self._over(record.engine.get("outcome"), int(record.engine.get("turn", 0)))
+            engine_state = record.engine
+            over = self._over(engine_state.get("outcome"), int(engine_state.get("turn", 0)), engine_state.get("closing"))
             if record.updated_at >= cutoff and over is None:
                 continue
             try:
@@ -546,12 +547,15 @@ class HotseatService:
                 return [ending]
         return []
 
-    def _over(self, outcome: str | None, turn: int) -> tuple[str, str] | None:
-        """(outcome, end_reason) if a conversation in this state must end, else None."""
+    def _over(self, outcome: str | None, turn: int, closing: str | None = None) -> tuple[str, str] | None:
+        """(outcome, end_reason) if a conversation in this state must end, else None.
+
+        `closing` is the outcome a customer who accepted is waiting to close on: a turn cap
+        reached on the acceptance leaves no turn for the wrap-up, but the outcome stands."""
         if outcome is not None:
             return outcome, "terminal"
         if turn >= self.max_turns:
-            return "unfinished", "turn_cap"
+            return closing or "unfinished", "turn_cap"
         return None
 
     async def _load(self, record: SessionRecord) -> _Live:
@@ -596,7 +600,7 @@ class HotseatService:
         hints = len(await self.store.hints(record.id))
         turns = await self.store.turns(record.id) if conv.turn else []
         live = _Live(record, persona, conv, hints=hints, last_customer=turns[-1].customer if turns else conv.opening)
-        over = self._over(conv.outcome, conv.turn)
+        over = self._over(conv.outcome, conv.turn, conv.closing)
         if over is None:
             self._live[record.id] = live
             if record.thread is not None:
@@ -624,12 +628,16 @@ class HotseatService:
 
     async def _score(
         self, live: _Live, outcome: str, *, extra: Turn | None = None, conv: Conversation | None = None,
+        waited: bool = False,
     ) -> Debrief:
         """The debrief of the session's stored turns and hints (plus `extra`, a last turn not
         saved yet, so it can be saved with its ending, and `conv`, the conversation after it).
 
         Offers of what the persona's policy forbids are flagged; closing is scored only if
-        a turn followed the customer's acceptance (or the conversation ended otherwise).
+        the trainee had a chance to close: a turn followed the customer's acceptance, or the
+        conversation waited for one (`waited`: ended by the trainee or the idle timeout
+        during the wrap-up), or it ended otherwise. Only the turn cap on the acceptance
+        itself leaves no chance.
         The turn-by-turn timeline replays the engine for what it counted on each turn."""
         from bot.debrief.timeline import engine_counts  # local: only scoring needs it
 
@@ -639,7 +647,7 @@ class HotseatService:
         if extra is not None:
             turns.append(extra)
         accepted = (conv or live.conv).accepted_turn
-        chance = not (outcome == "resolved" and accepted is not None and turns and accepted >= turns[-1].index)
+        chance = waited or not (outcome == "resolved" and accepted is not None and turns and accepted >= turns[-1].index)
         return score(Played(
             live.persona.id, live.persona.difficulty, outcome, turns, hints,
             mood_start=live.persona.mood_start,
@@ -650,7 +658,7 @@ class HotseatService:
 
     async def _finish(self, live: _Live, outcome: str, end_reason: str, cause: str) -> Ended:
         """End a session with no new turn (end, timeout, found over on load)."""
-        debrief = await self._score(live, outcome)
+        debrief = await self._score(live, outcome, waited=end_reason in ("ended", "timed_out"))
         now = self.clock()
         await self.store.finish_session(
             live.record.id, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),

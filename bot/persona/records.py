@@ -168,7 +168,7 @@ class Persona:
     source: Path | None = field(default=None, compare=False)
     offers: tuple[Offer, ...] = ()
     policy: Policy = field(default_factory=Policy)
-    goodbye: Lines | None = None  # with it, the customer stays one turn for the wrap-up after accepting
+    goodbye: Lines | None = None  # said at the end of the wrap-up turn after accepting (None: the engine's default)
     unsure: Lines | None = None  # said to a question the customer has no answer for
     repeated: Lines | None = None  # said when the trainee repeats a line
     vocab: frozenset[str] = frozenset()  # the words of every phrase, for reading typos

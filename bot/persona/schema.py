@@ -125,8 +125,9 @@ TOP = {  # key: (title, description)
     ),
     "closing": (
         "Closing",
-        "With it, once the customer accepts (enters a state with outcome resolved) the conversation stays open "
-        "one more turn for the trainee's wrap-up, and ends on the customer's `goodbye`. Without it, it ends at once.",
+        "Once the customer accepts (enters a state with outcome resolved) the conversation stays open one more "
+        "turn for the trainee's wrap-up, and ends on the customer's goodbye: these `goodbye` lines, or without "
+        "this section a plain default one.",
     ),
     "start": ("Start state", "The state of the opening line; must be one of the names under `states`."),
     "anywhere": (

@@ -394,9 +394,10 @@ def _norm(text: str) -> str:
 
 def _play(persona: Persona, case: Case, max_turns: int):
     """The lines through the service's pure path: clean, classify, step, and stop where a
-    session would stop (HotseatService.reply: an outcome, or the turn cap as `unfinished`).
-    Lines running out is the trainee typing `end`: the outcome reached so far (a customer
-    who accepted and is waiting for the wrap-up has resolved it), else `unfinished`."""
+    session would stop (HotseatService.reply: an outcome, or the turn cap as `unfinished`,
+    or as resolved when the customer accepted on that very turn). Lines running out is the
+    trainee typing `end`: the outcome reached so far (a customer who accepted and is
+    waiting for the wrap-up has resolved it), else `unfinished`."""
     from bot.classifier import classify
 
     conv, opening = engine.begin(persona, case.seed)
@@ -409,8 +410,8 @@ def _play(persona: Persona, case: Case, max_turns: int):
         turns.append(PlayedTurn(text, tuple(sorted(labels)), step.customer, step.state, step.mood))
         if conv.outcome is not None:
             return opening, turns, conv.outcome, conv, len(case.lines) - i - 1
-        if conv.turn >= max_turns:
-            return opening, turns, "unfinished", conv, len(case.lines) - i - 1
+        if conv.turn >= max_turns:  # an acceptance on the capped turn stands, as in the service
+            return opening, turns, conv.pending or "unfinished", conv, len(case.lines) - i - 1
     return opening, turns, conv.pending or "unfinished", conv, 0
 
 
