@@ -7,13 +7,14 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Iterable, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Sequence, TextIO
 
 from bot import __version__
 from bot.config import db_path
@@ -23,6 +24,7 @@ from bot.persona.graph import mermaid
 
 if TYPE_CHECKING:
     from bot.core.service import HotseatService
+    from bot.frontends.panels import Commands, Panel
     from bot.persona.selftest import CaseResult
 
 # The service, classifier and store are imported where used: `personas validate` and
@@ -367,36 +369,278 @@ async def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _leaderboard(args: argparse.Namespace) -> int:
-    from bot.frontends.console import render as render
+def _width() -> int:
+    """How wide a progress panel is drawn: the terminal's width, or 100 into a pipe or file."""
+    import shutil
 
+    return max(40, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
+
+
+def _cli_commands(workspace: str, user: str | None = None) -> Commands:
+    """The commands a panel mentions, as typed here: practice is `hotseat console` (as
+    USER when it lands in the same workspace), and there is no `leaderboard optout`."""
+    import shlex
+
+    from bot.frontends.panels import Commands
+
+    practise = f"`hotseat console --user {shlex.quote(user)}`" if user and workspace == "local" else "`hotseat console`"
+    return Commands(start=practise, debrief="`hotseat debrief ID`", optout=None)
+
+
+def _show(panel: Panel, workspace: str, file: TextIO | None = None) -> None:
+    """A progress panel as text, the title naming the workspace (one database can hold several)."""
+    from bot.frontends.console import render
+
+    print(render.panel(dataclasses.replace(panel, title=f"{panel.title} — workspace {workspace}"), _width()),
+          file=file)
+
+
+async def _leaderboard(args: argparse.Namespace) -> int:
+    """The fair board (or practice volume): ties as '=2', who is not ranked yet and how many
+    sessions they need, and with --user that trainee's own rank, opted out or not."""
+    from bot.core.progress import Progress
+    from bot.frontends import panels
+
+    period = args.period_option or args.period
     async with open_service(args) as service:
-        board = await service.leaderboard(args.workspace, args.period, args.persona)
+        progress = Progress.for_service(service)
+        if args.volume:
+            if args.persona:
+                raise HotseatError("--volume counts every session; leave out --persona.")
+            volume = await progress.volume(args.workspace, period, viewer=args.user)
+        else:
+            persona = service.library.get(args.persona) if args.persona else None
+            board = await progress.leaderboard(args.workspace, period, persona and persona.id, viewer=args.user,
+                                               limit=args.limit)
+    if args.volume:
+        if args.json:
+            _out({"period": volume.period, "rows": [dataclasses.asdict(r) for r in volume.rows],
+                  "viewer": None if volume.viewer is None else dataclasses.asdict(volume.viewer)})
+        else:
+            _show(panels.volume_panel(volume, viewer_name=args.user), args.workspace)
+        return 0
     if args.json:
         _out({"period": board.period, "persona": board.persona_id, "min_sessions": board.min_sessions,
-              "rows": [dataclasses.asdict(r) for r in board.rows]})
+              "formula": board.formula, "rows": [dataclasses.asdict(r) for r in board.rows],
+              "below_minimum": [dataclasses.asdict(p) for p in board.below_minimum],
+              "viewer": None if board.viewer is None else dataclasses.asdict(board.viewer)})
     else:
-        print(render.leaderboard(board))
+        _show(panels.board_panel(board, persona and persona.name, viewer_name=args.user,
+                                 say=_cli_commands(args.workspace)), args.workspace)
     return 0
 
 
 async def _history(args: argparse.Namespace) -> int:
-    from bot.frontends.console import render as render
+    """Past sessions with their six dimension scores (from the scores each ending stored)."""
+    from bot.frontends import panels
 
     async with open_service(args) as service:
         sessions = await service.history(args.workspace, args.user, args.limit)
+        dims: dict[int, dict[str, int]] = {}
+        if sessions:
+            rows = await service.store.scores(args.workspace, args.user, limit=max(200, 2 * args.limit))
+            dims = {r.session_id: r.dimensions for r in rows if r.dimensions}
+            for s in sessions:  # a scored session with no reply is not in `scores`: its debrief has them
+                if s.session_id not in dims and s.score is not None and s.status == "ended":
+                    body = await service.store.debrief(s.session_id)
+                    found = (body or {}).get("dimensions") if isinstance(body, dict) else None
+                    if isinstance(found, dict) and found:
+                        dims[s.session_id] = found
     if args.json:
-        _out([dataclasses.asdict(s) for s in sessions])
+        _out([{**dataclasses.asdict(s), "dimensions": dims.get(s.session_id)} for s in sessions])
     else:
-        print(render.history(args.user, sessions))
+        scored = [dataclasses.replace(s, dimensions=dims.get(s.session_id) or s.dimensions) for s in sessions]
+        _show(panels.history_panel(scored, name=args.user, say=_cli_commands(args.workspace, args.user)),
+              args.workspace)
     return 0
+
+
+def charts_dir(args: argparse.Namespace) -> Path:
+    """Where charts go unless told: a `charts` folder beside the database."""
+    return db_path(args.db).parent / "charts"
 
 
 async def _console(args: argparse.Namespace) -> int:
     from bot.frontends.console.terminal import Console, local_who
 
+    charts = None if args.no_charts else Path(args.charts) if args.charts else charts_dir(args)
     async with open_service(args) as service:
-        return await Console(service, local_who(args.user)).run(args.persona, args.seed)
+        return await Console(service, local_who(args.user), charts=charts).run(args.persona, args.seed)
+
+
+def _session_id(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit():
+        raise HotseatError(f"{text[:30]!r} is not a session id: ids are numbers, as `hotseat history USER` lists them.")
+    return int(digits)
+
+
+async def _debrief(args: argparse.Namespace) -> int:
+    """A stored debrief again, exactly as the console printed it when the session ended."""
+    from bot.debrief.scoring import Debrief
+    from bot.frontends.console import render as render
+    from bot.frontends.console.terminal import write_debrief_charts
+
+    sid = _session_id(args.session_id)
+    async with open_service(args) as service:
+        record = await service.store.get_session(sid)
+        body = await service.store.debrief(sid) if record is not None else None
+        persona = service.library.personas.get(record.persona_id) if record is not None else None
+    if record is None:
+        raise HotseatError(f"There is no session #{sid} in {db_path(args.db)}. "
+                           "`hotseat history USER` lists a trainee's sessions.")
+    if record.status == "active":
+        raise HotseatError(f"Session #{sid} is still in progress; its debrief comes when it ends.")
+    if body is None:
+        raise HotseatError(f"Session #{sid} ended without a debrief (it was closed before anything was scored).")
+    try:
+        debrief = Debrief.from_dict(body)
+    except (KeyError, TypeError, ValueError) as e:
+        raise HotseatError(f"The stored debrief of session #{sid} cannot be read ({type(e).__name__}: {e}).") from None
+    name = persona.name if persona is not None else record.persona_id
+    if args.json:
+        _out({"session_id": sid, "persona": record.persona_id, "user": record.user, "workspace": record.workspace,
+              "outcome": record.outcome, "end_reason": record.end_reason, "debrief": debrief.to_dict()})
+    else:
+        print(render.debrief_text(debrief, name, record.persona_id, record.end_reason))
+    if args.charts:
+        paths, notes = await write_debrief_charts(debrief, name, Path(args.charts), sid)
+        for line in [*(f"Chart: {p}" for p in paths), *notes]:
+            print(line, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _file_part(text: str) -> str:
+    """A user id made safe for a file name."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "trainee"
+
+
+async def _stats(args: argparse.Namespace) -> int:
+    from bot.core.progress import Progress
+    from bot.debrief import charts
+    from bot.frontends import panels
+    from bot.frontends.console.terminal import chart_failure, default_user
+
+    user = args.user or default_user()
+    async with open_service(args) as service:
+        stats = await Progress.for_service(service).stats(args.workspace, user)
+    shown = panels.stats_panel(stats, user, say=_cli_commands(args.workspace, user))
+    if not stats.sessions:
+        _show(shown, args.workspace, file=sys.stderr if args.json else sys.stdout)
+        if args.json:
+            _out(dataclasses.asdict(stats) | {"chart_file": None})
+        return 0
+    path = None
+    note = None
+    if not args.no_chart:
+        path = Path(args.chart) if args.chart else charts_dir(args) / f"progress-{_file_part(user)}.png"
+        points = [charts.ProgressPoint(p.ended_at, p.score, dict(p.dimensions or {})) for p in stats.chart]
+        title = f"{user} · {'last ' if len(points) < stats.sessions else ''}{len(points)} sessions"
+        try:
+            chart = await charts.render(charts.progress, points, title=title)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(chart.png)
+        except Exception as e:  # a chart is a bonus: the numbers are printed whatever happens
+            note, path = chart_failure("the progress chart", e), None
+    if args.json:
+        _out(dataclasses.asdict(stats) | {"chart_file": None if path is None else str(path)})
+        if note:
+            print(note, file=sys.stderr)
+        return 0
+    _show(shown, args.workspace)
+    if path is not None:
+        print(f"  Progress chart: {path}")
+    if note:
+        print(f"  {note}")
+    return 0
+
+
+async def _team(args: argparse.Namespace) -> int:
+    from bot.core.progress import Progress
+    from bot.frontends import panels
+
+    sort = args.sort.strip().lower().replace("-", "_")
+    descending = args.descending if args.descending is not None else sort not in ("name", "weakest")
+    async with open_service(args) as service:
+        page = await Progress.for_service(service).team(args.workspace, sort=sort, descending=descending,
+                                                         page=args.page, per_page=args.per_page)
+    if args.json:
+        _out(dataclasses.asdict(page))
+    else:
+        _show(panels.team_panel(page), args.workspace)
+    return 0
+
+
+def _date(text: str | None, flag: str) -> dt.datetime | None:
+    """A --since/--until day as midnight UTC; anything but YYYY-MM-DD is a friendly error."""
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text.strip())
+        if len(text.strip()) != 10:
+            raise ValueError
+    except ValueError:
+        raise HotseatError(f"{flag} {text[:30]!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-30.") from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+async def _export(args: argparse.Namespace) -> int:
+    """Stream ended sessions as CSV or JSON Lines to a file or stdout; the count goes to stderr."""
+    import io
+
+    from bot.core.export import export
+
+    since, until = _date(args.since, "--since"), _date(args.until, "--until")
+    if since is not None and until is not None and until <= since:
+        raise HotseatError(f"--until {args.until} is not after --since {args.since}: "
+                           "--since is included, --until is not.")
+    to_stdout = args.out in (None, "-")
+    async with open_service(args) as service:
+        options = dict(fmt=args.format, since=since, until=until, user=args.user, include_turns=args.turns,
+                       bom=args.bom, library=service.library)
+        if to_stdout:
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is None:  # a stream with no bytes underneath (a test's StringIO)
+                n = await export(service.store, args.workspace, sys.stdout, **options)
+            else:
+                sys.stdout.flush()
+                stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+                try:
+                    n = await export(service.store, args.workspace, stream, **options)
+                    stream.flush()
+                except BrokenPipeError:  # `hotseat export | head`: the reader has all it wanted
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())  # so the exit flush fails no more
+                    return 0
+                finally:
+                    with contextlib.suppress(ValueError, OSError):
+                        stream.detach()  # stdout stays usable (and open) after the export
+        else:
+            path = Path(args.out)
+            try:
+                f = open(path, "w", encoding="utf-8", newline="")
+            except OSError as e:
+                print(_cannot_write("export file", path, e), file=sys.stderr)
+                return 2
+            with f:
+                n = await export(service.store, args.workspace, f, **options)
+    where = "" if to_stdout else f" to {args.out}"
+    print(f"hotseat: exported {n} session{'' if n == 1 else 's'} as {args.format.upper()}{where}.", file=sys.stderr)
+    return 0
+
+
+def _cannot_write(what: str, path: str | os.PathLike, e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        why = "its folder does not exist"
+    elif isinstance(e, IsADirectoryError):
+        why = "it is a folder, not a file"
+    elif isinstance(e, PermissionError):
+        why = "permission denied"
+    else:
+        why = (e.strerror or str(e)).lower()
+    return f"hotseat: cannot write the {what} {path}: {why}."
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -435,6 +679,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------
+PERIOD_CHOICES = ["week", "month", "all"]  # bot.core.service.PERIODS, without importing the service
+TEAM_SORTS = ("name", "sessions_week", "sessions", "average", "weakest", "last_practice")  # progress.TEAM_COLUMNS
 # Each command level (hotseat, a command, `personas` and its actions) keeps its own list of
 # --personas, joined by parse_args(): argparse parses a subcommand into a fresh namespace
 # and copies it over, so one shared list would keep only the deepest level's paths.
@@ -474,6 +720,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("persona", nargs="?", help="persona id (default: pick from a list)")
     p.add_argument("--seed", type=int, help="make the conversation reproducible")
     p.add_argument("--user", help="your name on the leaderboard (default: your login)")
+    p.add_argument("--charts", metavar="DIR",
+                   help="write the debrief's mood timeline and skill radar PNGs here "
+                        "(default: a charts folder beside the database)")
+    p.add_argument("--no-charts", action="store_true", help="do not draw the debrief charts")
     p.set_defaults(run=lambda a: asyncio.run(_console(a)))
 
     p = _command(sub, "run", "serve Hotseat in Slack or Discord (see README)")
@@ -535,22 +785,69 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the training summary as one JSON object")
     p.set_defaults(run=cmd_train)
 
-    p = _command(sub, "leaderboard", "rank trainees by average debrief score")
-    p.add_argument("period", nargs="?", default="week", choices=["week", "month", "all"],
-                   help="sessions started in the last 7 days, 30 days, or ever (default: week)")
+    workspace_help = "the Slack workspace or Discord server id (default: local, the console's)"
+    p = _command(sub, "leaderboard", "rank trainees by a difficulty-adjusted score, or by practice volume")
+    p.add_argument("period", nargs="?", default="week", choices=PERIOD_CHOICES,
+                   help="sessions ended in the last 7 days, 30 days, or ever (default: week)")
+    p.add_argument("--period", dest="period_option", choices=PERIOD_CHOICES,
+                   help="the same as the PERIOD argument, as an option")
     p.add_argument("--persona", metavar="ID", help="only sessions with this persona")
-    p.add_argument("--workspace", default="local",
-                   help="the Slack workspace or Discord server id (default: local, the console's)")
+    p.add_argument("--volume", action="store_true",
+                   help="rank practice instead: sessions in the period and the current streak of days")
+    p.add_argument("--user", metavar="ID",
+                   help="also show this trainee's own rank (shown even if they opted out of the board)")
+    p.add_argument("--limit", type=int, default=10, help="show at most this many ranked trainees (default 10)")
+    p.add_argument("--workspace", default="local", help=workspace_help)
     p.add_argument("--json", action="store_true", help="print the ranking as one JSON object")
     p.set_defaults(run=lambda a: asyncio.run(_leaderboard(a)))
 
-    p = _command(sub, "history", "a trainee's past sessions, newest first")
+    p = _command(sub, "history", "a trainee's past sessions with their skill scores, newest first")
     p.add_argument("user", help="the trainee's name (in the console: their --user or login)")
-    p.add_argument("--workspace", default="local",
-                   help="the Slack workspace or Discord server id (default: local, the console's)")
+    p.add_argument("--workspace", default="local", help=workspace_help)
     p.add_argument("--limit", type=int, default=20, help="show at most this many sessions (default 20)")
     p.add_argument("--json", action="store_true", help="print the sessions as one JSON array")
     p.set_defaults(run=lambda a: asyncio.run(_history(a)))
+
+    p = _command(sub, "debrief", "show a finished session's debrief again, as it was given")
+    p.add_argument("session_id", metavar="SESSION_ID", help="the session's number, as `hotseat history` lists it")
+    p.add_argument("--charts", metavar="DIR", help="also write its mood timeline and skill radar PNGs to this folder")
+    p.add_argument("--json", action="store_true", help="print the stored debrief as one JSON object")
+    p.set_defaults(run=lambda a: asyncio.run(_debrief(a)))
+
+    p = _command(sub, "stats", "a trainee's progress: averages and trends per skill, weakest skill, best session")
+    p.add_argument("user", nargs="?", metavar="USER",
+                   help="the trainee (in the console: their --user or login; default: your login)")
+    p.add_argument("--workspace", default="local", help=workspace_help)
+    p.add_argument("--chart", metavar="FILE",
+                   help="write the progress chart PNG here (default: charts/progress-USER.png beside the database)")
+    p.add_argument("--no-chart", action="store_true", help="do not draw the progress chart")
+    p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    p.set_defaults(run=lambda a: asyncio.run(_stats(a)))
+
+    p = _command(sub, "team", "every trainee's sessions, average, weakest skill and last practice, ten a page")
+    p.add_argument("--sort", default="name", metavar="COLUMN",
+                   help=f"sort by one of: {', '.join(TEAM_SORTS)} (default: name)")
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--asc", dest="descending", action="store_const", const=False,
+                       help="lowest first (the default for name and weakest)")
+    order.add_argument("--desc", dest="descending", action="store_const", const=True,
+                       help="highest first (the default for the other columns)")
+    p.add_argument("--page", type=int, default=1, help="which page to show (default 1)")
+    p.add_argument("--per-page", type=int, default=10, help="trainees a page, 1-100 (default 10)")
+    p.add_argument("--workspace", default="local", help=workspace_help)
+    p.add_argument("--json", action="store_true", help="print the page as one JSON object")
+    p.set_defaults(run=lambda a: asyncio.run(_team(a)), descending=None)
+
+    p = _command(sub, "export", "write finished sessions with their scores as CSV or JSON Lines")
+    p.add_argument("--format", default="csv", choices=["csv", "jsonl"], help="csv (default) or jsonl")
+    p.add_argument("--since", metavar="DATE", help="sessions that ended on or after this day, YYYY-MM-DD (UTC)")
+    p.add_argument("--until", metavar="DATE", help="sessions that ended before this day, YYYY-MM-DD (UTC)")
+    p.add_argument("--user", metavar="ID", help="only this trainee's sessions")
+    p.add_argument("--turns", action="store_true", help="add each session's transcript as a last column")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a byte order mark, so Excel reads UTF-8")
+    p.add_argument("--out", metavar="FILE", help="write to this file (default, or -: standard output)")
+    p.add_argument("--workspace", default="local", help=workspace_help)
+    p.set_defaults(run=lambda a: asyncio.run(_export(a)))
     return ap
 
 

@@ -15,6 +15,8 @@ and assert on the recorded requests: what a user would see.
 from __future__ import annotations
 
 import asyncio
+import email.parser
+import email.policy
 import itertools
 import json
 import re
@@ -43,6 +45,7 @@ class Request:
     body: Any
     query: dict[str, str]
     status: int = 0  # what the fake answered: a refused post was never seen by anyone
+    files: list[tuple[str, bytes, str]] = field(default_factory=list)  # multipart uploads: (filename, data, type)
 
     @property
     def sent(self) -> dict | None:
@@ -53,6 +56,23 @@ class Request:
         if self.path.endswith("/callback"):
             body = body.get("data") or {}
         return body if {"content", "embeds"} & body.keys() else None
+
+
+def multipart(raw: bytes, content_type: str) -> tuple[Any, list[tuple[str, bytes, str]]]:
+    """A multipart/form-data body as discord.py sends one with files: `payload_json` (the
+    message) and `files[N]` parts; returns (payload, [(filename, data, content type)])."""
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    payload: Any = None
+    files = []
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            payload = json.loads(data)
+        elif name and name.startswith("files["):
+            files.append((part.get_filename() or "", data, part.get_content_type()))
+    return payload, files
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -117,6 +137,7 @@ class FakeDiscord:
     refuse_posts: Callable[[int, dict], bool] | None = None  # (channel id, body) -> answer 403 Missing Permissions
     refuse_lock: bool = False  # no Manage Threads: a thread may be archived but not locked
     expired: bool = False  # interactions answered too late: Discord no longer knows them
+    refuse_uploads: bool = False  # any request carrying files is refused (413), as an over-limit upload is
     invalid: list[tuple[Request, list[str]]] = field(default_factory=list)  # bodies refused for Discord's limits
     channels: dict[int, dict] = field(default_factory=dict)
     messages: dict[int, dict] = field(default_factory=dict)
@@ -213,9 +234,16 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         raw = await request.read()
-        body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
-        record = Request(request.method, path, body, dict(request.query))
+        files: list[tuple[str, bytes, str]] = []
+        if request.content_type == "multipart/form-data":
+            body, files = multipart(raw, request.headers["Content-Type"])
+        else:
+            body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
+        record = Request(request.method, path, body, dict(request.query), files=files)
         self.requests.append(record)
+        if files and self.refuse_uploads:
+            record.status = 413
+            return _json({"message": "Request entity too large", "code": 40005}, status=413)
         response = await self._answer(record, request.headers.get("Authorization"))
         record.status = response.status
         return response
@@ -242,6 +270,7 @@ class FakeDiscord:
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
             ("POST", r"/webhooks/\d+/([^/]+)", self._followup),
             ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original", self._followup),
+            ("PATCH", r"/webhooks/\d+/([^/]+)/messages/(\d+)", self._followup),
             ("POST", r"/channels/(\d+)/threads", self._create_thread),
             ("PUT", r"/channels/(\d+)/thread-members/(\d+)", self._no_content),
             ("POST", r"/channels/(\d+)/typing", self._no_content),
@@ -290,7 +319,7 @@ class FakeDiscord:
             "response_message_ephemeral": bool(flags & 64),
         }})
 
-    async def _followup(self, body: dict, token: str) -> web.Response:
+    async def _followup(self, body: dict, token: str, message_id: str | None = None) -> web.Response:
         if token in self._deferred:  # it resolves the "thinking…" message, public or private as deferred
             body["flags"] = body.get("flags", 0) & ~64 | self._deferred.pop(token)
         return _json(self._message(CHANNEL_ID, body))
@@ -342,7 +371,12 @@ class FakeDiscord:
         msg = {
             "id": str(self.next_id()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
             "author": author or self.bot, "content": body.get("content") or "", "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [], "attachments": [], "mentions": [], "mention_roles": [],
+            "components": body.get("components") or [], "mentions": [], "mention_roles": [],
+            "attachments": [{"id": str(self.next_id()), "filename": a.get("filename", ""), "size": 1,
+                             "url": f"{self.url}/attachments/0/{a.get('filename', '')}",
+                             "proxy_url": f"{self.url}/attachments/0/{a.get('filename', '')}",
+                             **({"description": a["description"]} if a.get("description") else {})}
+                            for a in body.get("attachments") or []],
             "mention_everyone": False, "pinned": False, "tts": False, "type": 0, "flags": body.get("flags", 0),
             "timestamp": _now(), "edited_timestamp": None,
         }
@@ -372,23 +406,32 @@ class FakeDiscord:
     async def slash(self, who: dict, sub: str, channel_id: int = CHANNEL_ID, *, guild: bool = True,
                     focused: str | None = None, roles: tuple[int, ...] = (),
                     files: dict[str, tuple[str, bytes]] | None = None, sizes: dict[str, int] | None = None,
-                    **options: str) -> str:
+                    users: dict[str, dict] | None = None, **options: str | int | bool) -> str:
         """`/hotseat <sub> option:value`, or its autocomplete while typing `focused`; returns the token.
 
         `sub` may name a subgroup's command (`personas upload`); `files` are attachment options
         (option -> (filename, content)), served at their CDN URL as Discord does, with the size
         Discord reports (`sizes` may claim another, as a too-large upload's metadata would);
-        `roles` are the user's roles in the server."""
-        opts = [{"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
+        `roles` are the user's roles in the server; `users` are user options (option -> a
+        `user(...)`, resolved as a member of the server); an int or bool option is sent with
+        its own type (integer, boolean), anything else as a string."""
+        kinds = lambda v: 5 if isinstance(v, bool) else 4 if isinstance(v, int) else 3  # noqa: E731
+        opts = [{"name": k, "type": kinds(v), "value": v, **({"focused": True} if k == focused else {})}
                 for k, v in options.items()]
         resolved: dict[str, dict] = {}
+        for option, who_ in (users or {}).items():
+            resolved.setdefault("users", {})[who_["id"]] = who_
+            member = {k: v for k, v in _member(who_).items() if k != "user"}
+            resolved.setdefault("members", {})[who_["id"]] = {**member, "permissions": EVERYONE_PERMISSIONS}
+            opts.append({"name": option, "type": 6, "value": who_["id"]})
         for option, (filename, content) in (files or {}).items():
             attachment_id = str(self.next_id())
             self.files[attachment_id] = content
             url = f"{self.url}/attachments/{attachment_id}/{filename}"
-            resolved[attachment_id] = {"id": attachment_id, "filename": filename, "url": url, "proxy_url": url,
-                                       "size": (sizes or {}).get(option, len(content)),
-                                       "content_type": "application/x-yaml; charset=utf-8"}
+            resolved.setdefault("attachments", {})[attachment_id] = {
+                "id": attachment_id, "filename": filename, "url": url, "proxy_url": url,
+                "size": (sizes or {}).get(option, len(content)), "content_type": "application/x-yaml; charset=utf-8",
+            }
             opts.append({"name": option, "type": 11, "value": attachment_id})
         *group, leaf = sub.split()
         tree = [{"name": leaf, "type": 1, "options": opts}]
@@ -396,16 +439,16 @@ class FakeDiscord:
             tree = [{"name": name, "type": 2, "options": tree}]
         data = {"id": "1", "name": "hotseat", "type": 1, "options": tree}
         if resolved:
-            data["resolved"] = {"attachments": resolved}
+            data["resolved"] = resolved
         if guild:
             data["guild_id"] = str(GUILD_ID)
         payload = self.interaction(4 if focused else 2, data, who, channel_id, guild=guild, roles=roles)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload["token"]
 
-    async def click(self, who: dict, message: dict, custom_id: str) -> str:
+    async def click(self, who: dict, message: dict, custom_id: str, *, roles: tuple[int, ...] = ()) -> str:
         payload = self.interaction(3, {"custom_id": custom_id, "component_type": 2}, who,
-                                   int(message["channel_id"]), message=message)
+                                   int(message["channel_id"]), message=message, roles=roles)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload["token"]
 
@@ -430,6 +473,15 @@ class FakeDiscord:
     def answers(self, token: str) -> list[Request]:
         """Everything sent in answer to one interaction: its callback and follow-ups."""
         return [r for r in self.requests if f"/{token}/" in r.path + "/"]
+
+    def uploads(self, token_or_channel: str | int) -> list[tuple[str, bytes, str]]:
+        """Files the bot uploaded (and Discord accepted) in answer to an interaction token, or
+        in a channel or thread by id."""
+        if isinstance(token_or_channel, int):
+            found = [r for r in self.requests if r.path == f"/channels/{token_or_channel}/messages"]
+        else:
+            found = self.answers(token_or_channel)
+        return [f for r in found if r.status < 300 for f in r.files]
 
     def threads(self) -> list[dict]:
         return [c for c in self.channels.values() if c["type"] in (11, 12)]

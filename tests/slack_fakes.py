@@ -2,10 +2,13 @@
 
 One aiohttp server plays four parts of Slack: the Web API (`/api/<method>`, answering
 the way Slack does and recording every call), response_url webhooks (`/respond/<n>`),
-the Socket Mode WebSocket (`/link`, handed out by apps.connections.open), and file
+the Socket Mode WebSocket (`/link`, handed out by apps.connections.open), file
 downloads (`/files/<id>/<name>`, the url_private of files shared with the bot, served
-only with the bot token, like Slack, which answers anything else with its sign-in page). Tests
-assert on what the bot sent, the way a user would see it in Slack.
+only with the bot token, like Slack, which answers anything else with its sign-in page),
+and file uploads as slack_sdk's `files_upload_v2` makes them: files.getUploadURLExternal
+hands out `/upload/<file id>`, the bytes are POSTed there, and files.completeUploadExternal
+shares them (`uploads` holds what was shared, where). Tests assert on what the bot sent,
+the way a user would see it in Slack.
 """
 
 from __future__ import annotations
@@ -24,6 +27,22 @@ from aiohttp import WSMsgType, web
 BOT_USER = "UBOT"
 BAD_TOKEN = "xoxb-refused"
 OTHER_TEAM_TOKEN = "xoxb-team2"  # auth.test answers with workspace T2 for tokens starting so
+
+
+@dataclass
+class Upload:
+    """One file the bot uploaded: what files.getUploadURLExternal was told, the bytes sent
+    to the upload URL, and where files.completeUploadExternal shared it."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes = b""
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str | None = None
 
 
 @dataclass
@@ -51,6 +70,10 @@ class FakeSlack:
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of each download
         self.usergroups: dict[str, list[str]] = {}  # user group id -> its members, for usergroups.users.list
         self.acks: dict[str, Any] = {}  # Socket Mode envelope id -> the payload the client acked with
+        self.uploads: list[Upload] = []  # files shared by files.completeUploadExternal, in order
+        self._pending: dict[str, Upload] = {}  # file id -> an upload not completed yet
+        self.refuse_uploads: str | None = None  # an error code: files.getUploadURLExternal answers ok=false with it
+        self.break_upload_url = False  # the upload URL answers 500, as Slack's file service does when it fails
         self._queued: dict[str, list[web.Response]] = {}
         self._ts = itertools.count(1)
         self._urls = itertools.count(1)
@@ -65,6 +88,7 @@ class FakeSlack:
         app.router.add_post("/respond/{n}", self._respond)
         app.router.add_get("/link", self._link)
         app.router.add_get("/files/{id}/{name}", self._download)
+        app.router.add_post("/upload/{id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -97,6 +121,15 @@ class FakeSlack:
         """The next call of `method` is refused with 429 and Retry-After, as Slack does."""
         self._queued.setdefault(method, []).append(web.json_response(
             {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}))
+
+    def fail_uploads(self, error: str = "missing_scope", *, at_upload_url: bool = False) -> None:
+        """Every upload from now on is refused: files.getUploadURLExternal answers ok=false
+        with `error` (a missing files:write scope, uploads disabled by an admin), or, with
+        `at_upload_url`, the upload URL answers 500."""
+        if at_upload_url:
+            self.break_upload_url = True
+        else:
+            self.refuse_uploads = error
 
     def share(self, name: str, content: bytes, *, size: int | None = None) -> dict:
         """A file as a user shares it: stored, and its stub as a file_share event carries it.
@@ -182,6 +215,31 @@ class FakeSlack:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"users": self.usergroups[group]}
+        if method == "files.getUploadURLExternal":
+            if self.refuse_uploads:
+                return {"ok": False, "error": self.refuse_uploads}
+            if not args.get("filename") or not str(args.get("length") or "").isdigit() or int(args["length"]) <= 0:
+                return {"ok": False, "error": "missing_argument"}
+            if len(str(args.get("alt_txt") or "")) > 1000:
+                return {"ok": False, "error": "alt_txt_too_large"}
+            file_id = f"FU{len(self._pending) + len(self.uploads) + 1:04d}"
+            self._pending[file_id] = Upload(file_id, str(args["filename"]), int(args["length"]), args.get("alt_txt"))
+            return {"file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files
+            shared = []
+            for f in files or []:
+                upload = self._pending.pop(str(f.get("id")), None)
+                if upload is None or len(upload.data) != upload.length:
+                    return {"ok": False, "error": "file_not_found" if upload is None else "file_upload_size_mismatch"}
+                upload.title = f.get("title")
+                upload.channel = args.get("channel_id") or args.get("channels")
+                upload.thread_ts = args.get("thread_ts")
+                upload.initial_comment = args.get("initial_comment")
+                self.uploads.append(upload)
+                shared.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+            return {"files": shared}
         if method == "apps.connections.open":
             return {"url": self.url.replace("http://", "ws://") + "/link"}
         return {}
@@ -195,6 +253,18 @@ class FakeSlack:
         if not auth.startswith("Bearer xoxb-"):
             return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
         return web.Response(body=found["content"], content_type="application/octet-stream")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: raw bytes (slack_sdk sends the file as the body), answered 200 "OK"."""
+        data = await request.read()
+        self.calls.append(Call("upload_url", {"file_id": request.match_info["id"], "length": len(data)}))
+        if self.break_upload_url:
+            return web.Response(status=500, text="upload failed")
+        upload = self._pending.get(request.match_info["id"])
+        if upload is None:
+            return web.Response(status=404, text="no such upload")
+        upload.data = data
+        return web.Response(text="OK - " + str(len(data)))
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))

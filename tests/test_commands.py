@@ -37,5 +37,12 @@ def test_only_a_bare_word_in_a_thread_is_a_command() -> None:
 
 
 def test_help_lists_every_command_once() -> None:
-    assert len(set(commands.NAMES)) == len(commands.COMMANDS) >= 7
-    assert all(c.summary.endswith(".") for c in commands.COMMANDS)
+    """Every command a trainee or a lead may type is known to the parser once; a lead
+    command may share a trainee command's name (`stats @trainee`) but not its usage."""
+    everyone = [c.name for c in commands.COMMANDS]
+    assert len(set(everyone)) == len(everyone) >= 7
+    assert len(set(commands.NAMES)) == len(commands.NAMES) == len(set(everyone) | {c.name for c in commands.LEAD_COMMANDS})
+    assert {"team", "export", "drill"} <= set(commands.NAMES) - set(everyone)  # for leads only
+    assert all(c.summary.endswith(".") for c in (*commands.COMMANDS, *commands.LEAD_COMMANDS))
+    for name in ("team", "export", "drill", "stats", "debrief"):
+        assert commands.parse(name).name == name

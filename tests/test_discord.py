@@ -16,7 +16,7 @@ import discord
 import pytest
 
 from bot.frontends import adapter as frontend
-from bot.frontends.chat_commands import COMMANDS
+from bot.frontends.chat_commands import COMMANDS, LEAD_COMMANDS
 from bot.config import SettingError
 from bot.frontends.discord import delivery
 from bot.frontends.discord.client import DiscordFrontEnd
@@ -24,6 +24,7 @@ from bot.frontends.discord.settings import DiscordSettings
 from bot.persona.library import Library
 from bot.core.service import HotseatService
 from bot.store.sqlite import Store
+from conftest import WRAP_UP, goodbyes
 from discord_fakes import APP_ID, CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord, user
 
 ANA = user(700000000000000001, "Ana")
@@ -67,6 +68,19 @@ class Bot:
         )
         return self.fake.posted(thread_id)[before:]
 
+    async def finish(self, who: dict, thread_id: int, persona: str = "double-billing") -> list[dict]:
+        """The trainee's wrap-up after the customer accepted: the customer's goodbye, then the
+        debrief, are the two posts that answer it. Both posts."""
+        assert not [p for p in self.fake.posted(thread_id) for e in p.get("embeds") or []
+                    if (e.get("title") or "").startswith("Debrief")], "the conversation ended before the wrap-up"
+        posts = await self.say(who, thread_id, WRAP_UP, expect=2)
+        goodbye = posts[0]["content"]
+        name = self.front.handler.service.library.get(persona).name
+        assert goodbye.startswith(f"**{name}:** ") and not posts[0].get("embeds"), posts[0]
+        assert goodbye.split(":** ", 1)[1] in goodbyes(self.front.handler.service.library.get(persona)), goodbye
+        debrief_of(posts[1:])  # then the debrief
+        return posts
+
     def rows(self, sql: str, *args: object) -> list[tuple]:
         with contextlib.closing(sqlite3.connect(self.db)) as con:
             return con.execute(sql, args).fetchall()
@@ -91,7 +105,8 @@ async def running(
         if task.done():
             task.result()
         yield Bot(fake, front, db)
-        unsafe = [r for r in fake.requests if r.sent is not None and not pings_nobody(r.sent.get("allowed_mentions"))]
+        unsafe = [r for r in fake.requests
+                  if r.sent is not None and not pings_nobody(r.sent.get("allowed_mentions"), r.sent.get("content"))]
         assert not unsafe, f"messages sent without allowed_mentions parse []: {unsafe}"
         assert not fake.invalid, f"Discord would refuse these as too long: {fake.invalid}"
     finally:
@@ -113,11 +128,16 @@ async def sweep(front: DiscordFrontEnd) -> int:
     return await front.handler.sweep(front.outbox())
 
 
-def pings_nobody(allowed: dict | None) -> bool:
-    """allowed_mentions that let nothing through: parse [] and no user, role or reply pings."""
+def pings_nobody(allowed: dict | None, content: str | None = None) -> bool:
+    """allowed_mentions that let nothing through: parse [] and no role or reply pings; user
+    pings only for exactly the users the content mentions by id (the drill of the day
+    names its trainees), never for anyone else."""
     if not allowed:
         return False
-    return allowed["parse"] == [] and not ({"users", "roles"} & allowed.keys()) and not allowed.get("replied_user")
+    users = {str(u) for u in allowed.get("users") or ()}
+    named = set(re.findall(r"<@!?(\d+)>", content or ""))
+    return (allowed["parse"] == [] and "roles" not in allowed and not allowed.get("replied_user")
+            and (not users or users == named))
 
 
 @pytest.fixture
@@ -127,7 +147,7 @@ async def bot(service, db, monkeypatch) -> AsyncIterator[Bot]:
 
 
 def debrief_of(posts: list[dict]) -> dict:
-    embeds = [e for p in posts for e in p.get("embeds") or [] if e["title"].startswith("Debrief")]
+    embeds = [e for p in posts for e in p.get("embeds") or [] if (e.get("title") or "").startswith("Debrief")]
     assert len(embeds) == 1, posts
     return embeds[0]
 
@@ -148,7 +168,11 @@ async def test_connects_with_message_content_intent_and_syncs_commands_to_the_de
     assert sync.path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
     (group,) = sync.body
     subs = {o["name"]: o for o in group["options"]}
-    assert {c.name: c.summary for c in COMMANDS} == {n: o["description"] for n, o in subs.items()}
+    # every chat command with its one description; a lead's command under its lead summary (`stats` is
+    # everyone's); the leaderboard's companions are siblings on Discord (a command cannot also be a group)
+    described = {c.name: c.summary for c in LEAD_COMMANDS} | {c.name: c.summary for c in COMMANDS}
+    assert described == {n: subs[n]["description"] for n in described}
+    assert subs.keys() == described.keys() | {"volume", "leaderboard-optout", "leaderboard-optin"}
     (persona,) = subs["start"]["options"]
     assert (persona["name"], persona["autocomplete"], persona["required"]) == ("persona", True, False)
     period = next(o for o in subs["leaderboard"]["options"] if o["name"] == "period")
@@ -192,10 +216,10 @@ async def test_a_whole_session_from_start_to_debrief(bot: Bot) -> None:
     assert opening["content"].startswith("**Dana Whitfield:** ") and not opening.get("embeds")
 
     replies = []
-    for line in EXCELLENT[:4]:
+    for line in EXCELLENT[:5]:  # the fifth gets her acceptance, which no longer ends the conversation
         (reply,) = await bot.say(ANA, thread_id, line)
         replies.append(reply["content"])
-    posts = await bot.say(ANA, thread_id, EXCELLENT[4], expect=2)
+    posts = await bot.finish(ANA, thread_id)  # the wrap-up: her goodbye, then the debrief
     stored = [f"**Dana Whitfield:** {c}" for (c,) in bot.rows("SELECT customer FROM turns ORDER BY idx")]
     assert [*replies, posts[0]["content"]] == stored  # each line named, as in a support transcript
 
@@ -209,7 +233,8 @@ async def test_a_whole_session_from_start_to_debrief(bot: Bot) -> None:
     fields = {f["name"]: f["value"] for f in debrief["fields"]}
     assert {"Conflict style", "Scores", "Best lines", "Tips"} <= fields.keys() and "█" in fields["Scores"]
     assert buttons(posts[1]) == {
-        "Try again": "hotseat:again:double-billing", "Another persona": "hotseat:other:double-billing"
+        "Try again": "hotseat:again:double-billing", "Another persona": "hotseat:other:double-billing",
+        "Turn by turn": f"hotseat:turns:{bot.rows('SELECT id FROM sessions')[0][0]}",
     }
     await bot.fake.wait(lambda: archived(bot.fake, thread_id), "the thread to be archived")
 
@@ -370,10 +395,13 @@ async def test_personas_help_history_and_leaderboard(bot: Bot) -> None:
         await bot.say(ANA, thread_id, "end")
     scores = [s for (s,) in bot.rows("SELECT score FROM sessions ORDER BY id DESC")]
     history = await bot.answer(await bot.fake.slash(ANA, "history"))
-    assert history["flags"] == 64 and history["embeds"][0]["description"].count(f"**{scores[0]}/100**") >= 1
+    newest = history["embeds"][0]["description"].split("\n")[0]
+    assert history["flags"] == 64 and newest.startswith("**#3** ") and f"score {scores[0]} " in newest
+    assert " empa " in newest and " clos " in newest  # each session's six dimension scores
     board = await bot.answer(await bot.fake.slash(BO, "leaderboard", period="all"))
     assert not board.get("flags")  # the board is for the whole channel
-    assert board["embeds"][0]["description"].startswith(f"**1.** Ana: {sum(scores) / 3:.1f} average")
+    ranked = board["embeds"][0]["description"]
+    assert ranked.startswith("```\n#") and "\n1  Ana " in ranked  # difficulty-weighted: 5 stars count x1.2
 
 
 # -- buttons and restarts ------------------------------------------------------------------------
@@ -544,11 +572,12 @@ async def test_a_start_that_fails_halfway_leaves_no_session_and_no_open_thread(b
 async def test_commands_that_touch_the_database_answer_at_once_and_deliver_later(bot: Bot) -> None:
     thread_id = await bot.start(ANA)
     service, slow_db = bot.front.handler.service, asyncio.Event()
-    for name in ("hint", "history", "leaderboard"):
-        async def slow(*args, _real=getattr(service, name), **kwargs):
+    progress = bot.front.cog.reports.progress  # the fair board is read through Progress, not the service
+    for owner, name in ((service, "hint"), (service, "history"), (progress, "leaderboard")):
+        async def slow(*args, _real=getattr(owner, name), **kwargs):
             await slow_db.wait()
             return await _real(*args, **kwargs)
-        setattr(service, name, slow)
+        setattr(owner, name, slow)
     tokens = {name: await bot.fake.slash(ANA, name, thread_id) for name in ("hint", "history", "leaderboard")}
     for name, private in (("hint", True), ("history", True), ("leaderboard", False)):
         (callback,) = await bot.fake.wait(lambda: bot.fake.answers(tokens[name]), f"/hotseat {name} deferred")
@@ -614,7 +643,8 @@ async def test_a_persona_written_at_the_loaders_limits_still_fits_discord(
         busy = await bot.answer(await bot.fake.slash(ANA, "start", persona=LONG_ID))
         assert busy["content"].startswith("You are already in a conversation with Dana Whitfield")
         (debrief,) = await bot.say(ANA, thread_id, "end")
-        assert debrief_of([debrief])["title"].startswith("Debrief: Dana Whitfield") and not debrief.get("components")
+        assert debrief_of([debrief])["title"].startswith("Debrief: Dana Whitfield")
+        assert set(buttons(debrief)) == {"Turn by turn"}  # no practice buttons: the id is too long for a custom_id
         for name in ("personas list", "history"):
             assert (await bot.answer(await bot.fake.slash(ANA, name)))["embeds"]
         assert (await bot.answer(await bot.fake.slash(ANA, "leaderboard", persona=LONG_ID)))["embeds"]

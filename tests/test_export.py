@@ -33,7 +33,7 @@ async def play(s: Store, user: str, score: int, *, ended: float, name: str | Non
     body = {"score": score, "dimensions": {d: score - i for i, d in enumerate(DIMENSIONS)}}
     for i, line in enumerate(lines):
         last = i == len(lines) - 1
-        t = Turn(i, line, (Detection("apology", 0, 5, line[:5]),), f"Reply {i}, fine.", "listening", 40)
+        t = Turn(i + 1, line, (Detection("apology", 0, 5, line[:5]),), f"Reply {i}, fine.", "listening", 40)  # turns count from 1, as played
         await s.record_turn(rec.id, t, {}, ended if last else ended - 10,
                             closing=Closing("resolved", "terminal", body, score) if last else None)
     return rec.id
@@ -129,7 +129,7 @@ async def test_jsonl_is_one_object_a_line(store, monkeypatch):
     objs = [json.loads(line) for line in lines]
     assert [o["session_id"] for o in objs] == ids
     assert list(objs[0]) == [*EXPORT_COLUMNS, "transcript"]
-    assert objs[0]["transcript"][1] == {"index": 1, "trainee": TRICKY, "customer": "Reply 1, fine.",
+    assert objs[0]["transcript"][1] == {"index": 2, "trainee": TRICKY, "customer": "Reply 1, fine.",
                                         "labels": ["apology"], "state": "listening", "mood": 40}
     assert objs[0]["ended_at"] == "2027-01-15T08:00:00Z" and objs[0]["persona_name"] is None
     plain = json.loads((await run(store, fmt="jsonl")).splitlines()[0])

@@ -23,6 +23,7 @@ from bot.frontends.slack import blocks
 from bot.core.service import HotseatService
 from bot.frontends.slack.app import SlackFrontEnd
 from bot.store.sqlite import Store
+from conftest import WRAP_UP, goodbyes
 from slack_fakes import BAD_TOKEN, BOT_USER, OTHER_TEAM_TOKEN, Call, FakeSlack, sign
 
 SECRET = "test-signing-secret"
@@ -30,10 +31,10 @@ EXCELLENT = (Path(__file__).parent / "data" / "scripts" / "excellent.txt").read_
 
 
 def button_click(fake: FakeSlack, action_id: str, *, user: str = "U1", channel: str = "C1", message_ts: str = "1.0",
-                 home: bool = False) -> dict:
+                 home: bool = False, ephemeral: bool = False) -> dict:
     """A block_actions payload as Slack sends it for a button in a message or on App Home."""
     container = ({"type": "view", "view_id": "V1"} if home else
-                 {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False})
+                 {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral})
     payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
                "api_app_id": "A1", "token": "x", "container": container, "trigger_id": "1.2.3",
                "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "action_ts": "1.1"}]}
@@ -82,8 +83,9 @@ class Slack:
         return await self.event(event)
 
     async def click(self, action_id: str, *, user: str = "U1", channel: str = "C1", message_ts: str = "1.0",
-                    home: bool = False) -> tuple[int, str]:
-        payload = button_click(self.fake, action_id, user=user, channel=channel, message_ts=message_ts, home=home)
+                    home: bool = False, ephemeral: bool = False) -> tuple[int, str]:
+        payload = button_click(self.fake, action_id, user=user, channel=channel, message_ts=message_ts, home=home,
+                               ephemeral=ephemeral)
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     async def start(self, persona: str, *, user: str = "U1", name: str = "ana", channel: str = "C1") -> str:
@@ -99,6 +101,19 @@ class Slack:
         await self.say(user, thread_ts, text, channel=channel)
         return await self.fake.wait_for("chat.postMessage", channel=channel, thread_ts=thread_ts, count=count,
                                         where=_customer_line)
+
+    async def finish(self, user: str, thread_ts: str, *, count: int, persona: str = "double-billing",
+                     channel: str = "C1") -> tuple[Call, Call]:
+        """The trainee's wrap-up after the customer accepted: the customer's `count`-th answer
+        in the thread is a goodbye, and the debrief follows it there. (goodbye, debrief)."""
+        assert not [c for c in self.fake.called("chat.postMessage", channel=channel, thread_ts=thread_ts)
+                    if _debrief(c)], "the conversation ended before the wrap-up"
+        goodbye = await self.reply(user, thread_ts, WRAP_UP, channel=channel, count=count)
+        said = goodbye.args["text"].split(":* ", 1)[1]
+        assert said in goodbyes(self.front.handler.service.library.get(persona)), said
+        debrief = await self.fake.wait_for("chat.postMessage", channel=channel, thread_ts=thread_ts, where=_debrief)
+        assert self.fake.calls.index(goodbye) < self.fake.calls.index(debrief)  # the goodbye, then the debrief
+        return goodbye, debrief
 
 
 def _opening(call: Call) -> bool:
@@ -201,7 +216,9 @@ async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
     for n, line in enumerate(EXCELLENT[:5], 1):
         answer = await slack.reply("U1", thread, line, count=n)
         assert answer.args["text"].startswith("*Dana Whitfield:*")
-    debrief = await slack.fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, where=_debrief)
+    # her acceptance (the 5th answer) leaves the conversation open for the wrap-up; her goodbye ends it
+    goodbye, debrief = await slack.finish("U1", thread, count=6)
+    assert goodbye.args["text"].startswith("*Dana Whitfield:*")
     [(status, outcome, score, stored_thread, user)] = rows(db, "SELECT status, outcome, score, thread, user FROM sessions")
     assert (status, outcome, stored_thread, user) == ("ended", "resolved", f"C1/{thread}", "U1")
     assert score >= 60  # excellent handling; the exact figure is the scoring tests' business
@@ -214,7 +231,7 @@ async def test_a_whole_session_from_slash_command_to_debrief(slack, db) -> None:
     closed = await slack.fake.wait_for("chat.update", channel="C1", ts=thread)
     assert "hotseat.end" not in shown(closed.args["blocks"]) and f"Finished: *{score}/100*" in shown(closed.args["blocks"])
     assert "StreamBox" in shown(closed.args["blocks"])  # the brief and opening line stay
-    assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == EXCELLENT[:5]
+    assert [t for (t,) in rows(db, "SELECT trainee FROM turns ORDER BY idx")] == [*EXCELLENT[:5], WRAP_UP]
 
 
 async def test_announcement_can_be_switched_off(service, fake, slack_env, monkeypatch) -> None:
@@ -338,12 +355,12 @@ async def test_the_picker_lists_personas_and_its_buttons_start_a_session(slack, 
     for p in library.sorted():
         assert p.name in text and p.scenario in text and f"hotseat.start:{p.id}" in text
     assert "Surprise me" in text and "★★☆☆☆" in text
-    await slack.click("hotseat.start:late-delivery", user="U1")
+    await slack.click("hotseat.start:late-delivery", user="U1", ephemeral=True)  # the picker is a private answer
     opening = await slack.fake.wait_for("chat.postMessage", channel="C1", where=_opening)
     text = shown(opening.args["blocks"])
     assert "Ruth Abernathy" in text and "Keepsake &amp; Co." in text  # persona text is escaped too
     assert (await slack.fake.wait_for("response_url", count=2)).args["delete_original"] is True
-    await slack.click("hotseat.start:*", user="U2")
+    await slack.click("hotseat.start:*", user="U2", ephemeral=True)
     await slack.fake.wait_for("chat.postMessage", channel="C1", where=_opening, count=2)
     assert rows(db, "SELECT user, persona_id, thread IS NOT NULL FROM sessions ORDER BY id")[0] == (
         "U1", "late-delivery", 1)
@@ -388,7 +405,7 @@ async def test_slash_hint_end_history_personas_and_leaderboard(slack, db) -> Non
     assert "hotseat.start:abusive-caller" in shown((await slack.fake.wait_for("response_url", count=3)).args)
     await slack.command("leaderboard month")
     board = shown((await slack.fake.wait_for("response_url", count=4)).args["blocks"])
-    assert "Leaderboard (month)" in board and "Nobody qualifies yet" in board
+    assert "Leaderboard (month)" in board and "Nobody has 3 scored sessions" in board  # the fair board
     await slack.command("leaderboard no-such-persona")
     assert "no persona called" in (await slack.fake.wait_for("response_url", count=5)).args["text"]
     status, body = await slack.command("frobnicate")
@@ -518,8 +535,9 @@ def test_the_manifest_subscribes_to_what_the_bot_listens_for() -> None:
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [blocks.SLASH]
     assert {"app_home_opened", "message.channels", "message.groups", "message.im"} <= set(
         manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert {"commands", "chat:write", "channels:history", "im:history", "im:write"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "channels:history", "im:history", "im:write", "files:write"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"])  # files:write: charts and exports
+    assert manifest["features"]["slash_commands"][0]["should_escape"] is True  # `stats @ana` arrives as an id
     assert manifest["settings"]["socket_mode_enabled"] and manifest["settings"]["interactivity"]["is_enabled"]
     assert manifest["features"]["app_home"]["home_tab_enabled"]
 
@@ -557,7 +575,9 @@ async def test_answers_post_in_order_even_when_one_is_rate_limited(slack, db) ->
     customer = [c.args["text"] for c in posted if _customer_line(c)]
     stored = [f"*Dana Whitfield:* {c}" for (c,) in rows(db, "SELECT customer FROM turns ORDER BY idx")]
     assert customer == [blocks.escape(t) for t in stored] and len(stored) == 2
-    assert _debrief(posted[-1])  # the debrief came last
+    first_after = next(i for i, c in enumerate(posted) if not _customer_line(c))
+    assert _debrief(posted[first_after])  # the debrief came after every answer
+    assert all("Turn by turn" in c.args["text"] for c in posted[first_after + 1:])  # then the full list
 
 
 async def test_a_channel_shared_with_another_team_is_one_workspace(slack, db) -> None:

@@ -28,7 +28,7 @@ hints              hints asked for
 empathy .. closing the six dimension scores, 0-100, in DIMENSIONS order (empty if not scored)
 transcript         only with ``include_turns``, last: in CSV one ``N. Trainee: ...`` and one
                    ``N. Customer: ...`` line per turn (N from 1); in JSONL a list of
-                   ``{"index", "trainee", "customer", "labels", "state", "mood"}`` (index from 0)
+                   ``{"index", "trainee", "customer", "labels", "state", "mood"}`` (index from 1)
 =================  ==========================================================================
 
 CSV is written with the csv module (RFC 4180 quoting, so commas, quotes and newlines in
@@ -157,7 +157,7 @@ async def export(
             cells = ["" if v is None else _safe(v) for v in _record(row, library).values()]
             if include_turns:
                 cells.append(_safe("\n".join(
-                    f"{t.index + 1}. {who}: {text}"
+                    f"{t.index}. {who}: {text}"
                     for t in row.transcript or () for who, text in (("Trainee", t.trainee), ("Customer", t.customer))
                 )))
             writer.writerow(cells)

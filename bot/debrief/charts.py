@@ -276,7 +276,7 @@ def mood_timeline(
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("turn", color=t.muted, fontsize=9)
         ax.set_ylabel("anger", color=t.muted, fontsize=9)
-        ax.set_title(title, color=t.text, fontsize=12, loc="left")
+        ax.set_title(_fit_title(title), color=t.text, fontsize=12, loc="left")
         png = _png(fig)
     return Chart(png=png, alt=_mood_alt(levels), filename="mood-timeline.png")
 
@@ -303,6 +303,13 @@ def _radar_alt(values: list[int]) -> str:
     best = [d for d, v in zip(DIMENSIONS, values) if v == hi]
     worst = [d for d, v in zip(DIMENSIONS, values) if v == lo]
     return f"Skill scores out of 100: {listed}. Strongest: {_and(best)} ({hi}); weakest: {_and(worst)} ({lo})."
+
+
+TITLE_CHARS = 70  # a persona name at the loader's limit must not squeeze the plot to nothing
+
+
+def _fit_title(title: str, limit: int = TITLE_CHARS) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def skill_radar(dimensions: Mapping[str, int], *, title: str, theme: str = "light") -> Chart:
@@ -332,7 +339,7 @@ def skill_radar(dimensions: Mapping[str, int], *, title: str, theme: str = "ligh
         ax.tick_params(axis="x", pad=8)
         ax.grid(True, color=t.grid, linewidth=0.8)
         ax.spines["polar"].set_color(t.grid)
-        ax.set_title(title, color=t.text, fontsize=12, pad=14)
+        ax.set_title(_fit_title(title, TITLE_CHARS // 2), color=t.text, fontsize=12, pad=14)
         png = _png(fig)
     return Chart(png=png, alt=_radar_alt(values), filename="skill-radar.png")
 
@@ -430,7 +437,7 @@ def progress(points: Sequence[ProgressPoint], *, title: str, theme: str = "light
         ax.xaxis.get_offset_text().set_color(t.muted)
         ax.set_ylim(0, 100)
         ax.set_ylabel("score", color=t.muted, fontsize=9)
-        ax.set_title(title, color=t.text, fontsize=12, loc="left")
+        ax.set_title(_fit_title(title), color=t.text, fontsize=12, loc="left")
         fig.legend(
             loc="outside lower center", ncols=len(DIMENSIONS) + 1, frameon=False, fontsize=8,
             labelcolor=t.text, handlelength=1.6, columnspacing=1.2,

@@ -42,6 +42,19 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Commands:
+    """How the asker types the commands a panel mentions: a chat's by default; the CLI
+    passes its own (`hotseat console`), and None leaves out a hint it has no command for."""
+
+    start: str = "`start`"
+    debrief: str = "`debrief ID`"
+    optout: str | None = "`leaderboard optout`"
+
+
+CHAT = Commands()
+
+
+@dataclass(frozen=True, slots=True)
 class Panel:
     title: str
     lines: tuple[str, ...] = ()  # sentences, one a line
@@ -94,11 +107,11 @@ def _num(x: float | None) -> str:
 # --------------------------------------------------------------------------- builders
 
 
-def stats_panel(stats: Stats, name: str, charts: Sequence[Chart] = ()) -> Panel:
+def stats_panel(stats: Stats, name: str, charts: Sequence[Chart] = (), *, say: Commands = CHAT) -> Panel:
     if stats.sessions == 0:
         return Panel(
             f"Progress: {name}",
-            ("No scored sessions yet. Start one with `start`; progress shows after the first debrief.",),
+            (f"No scored sessions yet. Start one with {say.start}; progress shows after the first debrief.",),
         )
     lines = [
         f"Sessions: {stats.sessions_week} this week, {stats.sessions} in all.",
@@ -148,7 +161,10 @@ def team_panel(page: TeamPage) -> Panel:
     )
 
 
-def board_panel(board: FairBoard, persona_name: str | None = None) -> Panel:
+def board_panel(board: FairBoard, persona_name: str | None = None, *, viewer_name: str | None = None,
+                say: Commands = CHAT) -> Panel:
+    """The fair board; `board.viewer`'s own standing is said to "You", or with `viewer_name`
+    to that trainee by name (a lead asking about someone; the CLI's --user)."""
     scope = f" for {persona_name}" if persona_name else ""
     title = f"Leaderboard ({board.period}){scope}"
     lines: list[str] = []
@@ -166,31 +182,36 @@ def board_panel(board: FairBoard, persona_name: str | None = None) -> Panel:
         lines.append(f"Not ranked yet: {waiting}" + (f" and {more} others." if more > 0 else "."))
     v = board.viewer
     if v is not None:
+        who = viewer_name or "You"
         if v.rank is not None:
             mark = "=" if v.tied else ""
-            lines.append(f"You: {mark}{v.rank} of {v.ranked}, rating {v.rating:.1f}"
-                         + (" (only you see this: you opted out)." if v.opted_out else "."))
-        elif v.sessions:
-            lines.append(f"You: {v.needed} more session{'s' if v.needed != 1 else ''} to be ranked.")
+            hidden = ((" (opted out: hidden from the public board)." if viewer_name
+                       else " (only you see this: you opted out).") if v.opted_out else ".")
+            lines.append(f"{who}: {mark}{v.rank} of {v.ranked}, rating {v.rating:.1f}" + hidden)
+        elif v.sessions or viewer_name:  # asked about by name: say where they stand even with none yet
+            lines.append(f"{who}: {v.needed} more session{'s' if v.needed != 1 else ''} to be ranked.")
+    optout = f" {say.optout} hides you." if say.optout else ""
     notes = (f"Rating: the mean score weighted by difficulty (1 star x0.8 ... 5 stars x1.2); "
-             f"at least {board.min_sessions} sessions. `leaderboard optout` hides you.",)
+             f"at least {board.min_sessions} sessions.{optout}",)
     return Panel(title, tuple(lines), tuple(table), notes)
 
 
-def volume_panel(volume: Volume) -> Panel:
+def volume_panel(volume: Volume, *, viewer_name: str | None = None) -> Panel:
     table: list[tuple[str, ...]] = [("trainee", "sessions", "streak")] if volume.rows else []
     for r in volume.rows:
         table.append((r.name, str(r.sessions), f"{r.streak}d"))
     lines = [] if volume.rows else ["Nobody has practised in this period yet."]
     if volume.viewer is not None:
-        lines.append(f"You: {volume.viewer.sessions} sessions, a {volume.viewer.streak}-day streak.")
+        lines.append(f"{viewer_name or 'You'}: {volume.viewer.sessions} sessions, a {volume.viewer.streak}-day streak.")
     return Panel(f"Practice volume ({volume.period})", tuple(lines), tuple(table),
                  ("Streak: consecutive days (UTC) with a scored session.",))
 
 
-def history_panel(sessions: Sequence[PastSession]) -> Panel:
+def history_panel(sessions: Sequence[PastSession], *, name: str | None = None, say: Commands = CHAT) -> Panel:
+    """The asker's sessions, newest first; with `name`, someone else's (a lead's view)."""
+    title = f"Sessions: {name}" if name else "Your sessions"
     if not sessions:
-        return Panel("Your sessions", ("No sessions yet. Start one with `start`.",))
+        return Panel(title, (f"No sessions yet. Start one with {say.start}.",))
     short = {d: d[:4] for d in DIMENSIONS}
     table = [("#", "date", "persona", "score", "outcome", *short.values())]
     buttons = []
@@ -203,8 +224,8 @@ def history_panel(sessions: Sequence[PastSession]) -> Panel:
         ))
         if s.status == "ended" and s.score is not None and len(buttons) < 5:
             buttons.append(Button(f"Debrief #{s.session_id}", DEBRIEF, str(s.session_id)))
-    return Panel("Your sessions", (), tuple(table),
-                 ("`debrief ID` shows a debrief again. " + ", ".join(f"{v}: {k}" for k, v in short.items()) + ".",),
+    return Panel(title, (), tuple(table),
+                 (f"{say.debrief} shows a debrief again. " + ", ".join(f"{v}: {k}" for k, v in short.items()) + ".",),
                  buttons=tuple(buttons))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import textwrap
+from typing import Sequence
 
 from bot.vocab import band_of, stars
 from bot.persona.records import Persona
@@ -11,7 +12,9 @@ from bot.debrief.charts import sparkline
 from bot.debrief.scoring import Debrief
 from bot.debrief.timeline import Moment
 from bot.core.events import Ended
-from bot.core.service import Leaderboard, PastSession
+from bot.core.service import PastSession
+from bot.frontends import panels
+from bot.frontends.panels import Button, Panel
 
 OUTCOME_WORDS = {
     "resolved": "Resolved: the customer left satisfied.",
@@ -42,9 +45,13 @@ def persona_line(p: Persona) -> str:
 
 def outcome_line(ended: Ended) -> str:
     """'Resolved: the customer left satisfied.' plus why it ended when the trainee didn't finish it."""
-    line = OUTCOME_WORDS.get(ended.debrief.outcome, ended.debrief.outcome)
-    if ended.end_reason in END_REASONS:
-        line += f" ({END_REASONS[ended.end_reason]})"
+    return _outcome_words(ended.debrief.outcome, ended.end_reason)
+
+
+def _outcome_words(outcome: str, end_reason: str | None) -> str:
+    line = OUTCOME_WORDS.get(outcome, outcome)
+    if end_reason in END_REASONS:
+        line += f" ({END_REASONS[end_reason]})"
     return line
 
 
@@ -56,9 +63,14 @@ def finished_line(ended: Ended) -> str:
 
 
 def debrief(ended: Ended) -> str:
-    d: Debrief = ended.debrief
-    out = ["", "═" * 60, f" Debrief: {ended.persona.name} ({ended.persona.id})", "═" * 60]
-    out.append(f" Score: {d.score}/100   {outcome_line(ended)}")
+    return debrief_text(ended.debrief, ended.persona.name, ended.persona.id, ended.end_reason)
+
+
+def debrief_text(d: Debrief, persona_name: str, persona_id: str, end_reason: str | None) -> str:
+    """The debrief as the console prints it when a session ends, and as `hotseat debrief ID`
+    prints it again from the stored copy (so the two are the same text)."""
+    out = ["", "═" * 60, f" Debrief: {persona_name} ({persona_id})", "═" * 60]
+    out.append(f" Score: {d.score}/100   {_outcome_words(d.outcome, end_reason)}")
     out.append(f" Conflict style: {d.style}. {d.style_note}")
     out.append(f" Turns: {d.turns}   Hints used: {d.hints_used}")
     out.append("")
@@ -116,18 +128,9 @@ def session_result(s: PastSession, score_format: str = "{score}/100") -> str:
     return f"{score_format.format(score=s.score)} {(s.outcome or '').replace('_', ' ')}"
 
 
-def leaderboard(board: Leaderboard) -> str:
-    scope = f" for {board.persona_id}" if board.persona_id else ""
-    title = f"Leaderboard ({board.period}{scope}): {board.metric}, at least {board.min_sessions} sessions"
-    if not board.rows:
-        return title + "\n  Nobody qualifies yet. Practise a few sessions to get on the board."
-    lines = [title]
-    for i, row in enumerate(board.rows, 1):
-        lines.append(f"  {i:>2}. {row.user_name:<24} {row.average:5.1f}  best {row.best:3d}  ({row.sessions} sessions)")
-    return "\n".join(lines)
-
-
 def history(user: str, sessions: list[PastSession]) -> str:
+    """A trainee's sessions as a plain list, newest first, each saying whether it is in
+    progress or was scored. (`hotseat history` prints `panel(panels.history_panel(...))`.)"""
     if not sessions:
         return f"No sessions yet for {user}."
     lines = [f"Sessions of {user}, newest first:"]
@@ -136,3 +139,52 @@ def history(user: str, sessions: list[PastSession]) -> str:
         result = session_result(s, "{score:3d}/100")
         lines.append(f"  #{s.session_id:<5} {when}  {s.persona_name:<20} {result}  ({s.turns} turns)")
     return "\n".join(lines)
+
+
+# -- progress panels: stats, team, the boards, history --------------------------------------
+
+INDENT = "  "
+
+
+def panel(p: Panel, width: int = WIDTH) -> str:
+    """Any progress `Panel` (bot/frontends/panels.py) as plain text: the title underlined,
+    its sentences and addressed lines ("name: text"), the table in aligned columns, the
+    small print, and the `hotseat` command for each button that has one. Charts and files
+    are the caller's to write: the CLI saves PNGs and prints their paths."""
+    sections: list[list[str]] = []
+    said = [*p.lines, *(f"{who}: {text}" for who, text in p.addressed)]
+    if said:
+        sections.append(_wrapped(said, width))
+    if p.table:
+        sections.append([(INDENT + row).rstrip() for row in p.table_text(max(20, width - len(INDENT))).splitlines()])
+    hints = cli_hints(p.buttons)
+    footer = _wrapped(p.notes, width) + ([f"{INDENT}({'; '.join(hints)})"] if hints else [])
+    if footer:
+        sections.append(footer)
+    out = [p.title, "═" * min(len(p.title), width)]
+    for i, section in enumerate(sections):
+        out.extend(([""] if i else []) + section)
+    return "\n".join(out)
+
+
+def cli_hints(buttons: Sequence[Button]) -> list[str]:
+    """What a panel's buttons do, as the CLI does it: `hotseat console ID` for a practice
+    button, `hotseat debrief ID` for the first debrief button, "Next: --page 3" (the same
+    command again with that page) for paging. Buttons with no CLI equivalent are left out."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for b in buttons:
+        if b.action == panels.TEAM_PAGE:
+            out.append(f"{b.label}: --page {b.value.rsplit(':', 1)[-1]}")
+        elif b.action in (panels.START, panels.DEBRIEF) and b.action not in seen:
+            seen.add(b.action)
+            out.append(f"hotseat {'console' if b.action == panels.START else 'debrief'} {b.value}")
+    return out
+
+
+def _wrapped(lines: Sequence[str], width: int) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        out.extend(textwrap.wrap(line, width, initial_indent=INDENT, subsequent_indent=INDENT,
+                                 break_long_words=False, break_on_hyphens=False) or [INDENT.rstrip()])
+    return out

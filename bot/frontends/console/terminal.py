@@ -12,10 +12,12 @@ import re
 import sys
 import textwrap
 import threading
+from pathlib import Path
 from typing import Callable, TextIO
 
 from bot.core.events import NO_SESSION, CustomerSaid, Ended, Event, HintGiven, Note, Opened, Who
 from bot.core.service import HotseatService
+from bot.debrief.scoring import Debrief
 from bot.frontends.console import render
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.port import Place
@@ -33,12 +35,63 @@ _COMMANDISH = re.compile(r"^/[a-z?]+(\s|$)")  # "/hnt", "/end now": meant as a c
 LEFT = "\nLeft the conversation; it resumes next time you run hotseat console."
 
 
-def local_who(user: str | None = None) -> Who:
+def default_user() -> str:
+    """The console's trainee when no --user is given: the login name."""
     try:
-        name = user or getpass.getuser()
+        return getpass.getuser()
     except Exception:  # no login name in some containers
-        name = "trainee"
+        return "trainee"
+
+
+def local_who(user: str | None = None) -> Who:
+    name = user or default_user()
     return Who(workspace="local", channel="console", user=name, user_name=name)
+
+
+def chart_failure(what: str, e: BaseException) -> str:
+    """One line on why a chart was not drawn; the session or report goes on without it."""
+    if isinstance(e, ImportError):
+        why = "matplotlib is not installed (pip install matplotlib)"
+    elif isinstance(e, OSError):
+        why = f"{e.strerror or e}".rstrip(".") + (f": {e.filename}" if getattr(e, "filename", None) else "")
+    else:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return f"(no {what}: {why})"
+
+
+async def write_debrief_charts(
+    debrief: Debrief, persona_name: str, folder: Path, session_id: int,
+) -> tuple[list[Path], list[str]]:
+    """Draw the debrief's mood timeline and skill radar (off the event loop) into `folder`
+    as session-ID-mood.png and session-ID-skills.png. Returns the files written and a
+    one-line note for each chart that could not be drawn: a chart never breaks a session."""
+    from bot.debrief import charts
+
+    jobs = []
+    moments = debrief.timeline
+    if moments:
+        jobs.append(("mood timeline", f"session-{session_id}-mood.png", charts.mood_timeline,
+                     ([m.mood_after for m in moments],),
+                     dict(start=moments[0].mood_before, title=f"{persona_name} · anger turn by turn",
+                          turning_points=[m.index for m in moments if m.turning_point])))
+    if debrief.dimensions:
+        jobs.append(("skill radar", f"session-{session_id}-skills.png", charts.skill_radar,
+                     (debrief.dimensions,), dict(title=f"{persona_name} · {debrief.score}/100")))
+    paths: list[Path] = []
+    notes: list[str] = []
+    for what, name, fn, args, kwargs in jobs:
+        try:
+            chart = await charts.render(fn, *args, **kwargs)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_bytes(chart.png)
+            paths.append(path)
+        except Exception as e:  # matplotlib missing or broken, a full disk: say so in one line
+            if isinstance(e, ImportError):
+                notes.append(chart_failure("charts", e))
+                break  # the other chart needs matplotlib too
+            notes.append(chart_failure(what, e))
+    return paths, notes
 
 
 def turns(n: int) -> str:
@@ -46,11 +99,15 @@ def turns(n: int) -> str:
 
 
 class ConsolePort:
-    """Prints events; remembers whether the conversation ended, so the loop can stop."""
+    """Prints events; remembers whether the conversation ended, so the loop can stop.
 
-    def __init__(self, say: Callable[[str], None]) -> None:
+    With `charts` (a folder), each debrief is followed by its mood timeline and skill
+    radar as PNG files there, and their paths."""
+
+    def __init__(self, say: Callable[[str], None], charts: Path | None = None) -> None:
         self.say = say
         self.ended = False
+        self.charts = charts
 
     async def open(self, event: Opened, at: Place) -> None:
         header(self.say, event.persona)
@@ -68,6 +125,15 @@ class ConsolePort:
         elif isinstance(event, Ended):
             self.say(render.debrief(event))
             self.ended = True
+            if self.charts is not None:
+                paths, notes = await write_debrief_charts(
+                    event.debrief, event.persona.name, self.charts, event.session_id)
+                for path in paths:
+                    self.say(f" Chart: {path}")
+                for note in notes:
+                    self.say(f" {note}")
+                if paths:
+                    self.say(f" (hotseat debrief {event.session_id} shows this debrief again)")
 
 
 def header(say: Callable[[str], None], p: Persona) -> None:
@@ -78,14 +144,15 @@ def header(say: Callable[[str], None], p: Persona) -> None:
 
 class Console:
     def __init__(
-        self, service: HotseatService, who: Who, *, ask: Callable[[str], str] = input, out: TextIO | None = None
+        self, service: HotseatService, who: Who, *, ask: Callable[[str], str] = input, out: TextIO | None = None,
+        charts: Path | None = None,
     ) -> None:
         self.service = service
         self.handler = ConversationHandler(service)
         self.who = who
         self._ask = ask
         self.out = out or sys.stdout
-        self.port = ConsolePort(self.say)
+        self.port = ConsolePort(self.say, charts)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -11,12 +12,15 @@ from discord.ext import commands
 from bot.config import SettingError
 from bot.frontends.adapter import FrontEnd
 from bot.frontends.conversation import ConversationHandler
-from bot.frontends.discord.buttons import PracticeAgain
+from bot.frontends.discord.buttons import DYNAMIC
 from bot.frontends.discord.cog import Hotseat, HotseatTree
-from bot.frontends.discord.delivery import NO_PINGS
+from bot.frontends.discord.delivery import NO_PINGS, post
+from bot.frontends.discord.panels import Drawn, addressed_content, drill_mentions
 from bot.frontends.discord.ports import DiscordPort
 from bot.frontends.discord.settings import DiscordSettings
+from bot.frontends.panels import Panel
 from bot.frontends.port import Port
+from bot.frontends.reports import DrillClock
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ class HotseatBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Buttons from before a restart keep working."""
-        self.add_dynamic_items(PracticeAgain)
+        self.add_dynamic_items(*DYNAMIC)
 
     async def on_message(self, message: discord.Message) -> None:
         """Not `process_commands`: the cog's listener takes thread lines, nothing else is ours."""
@@ -52,6 +56,8 @@ class DiscordFrontEnd(FrontEnd):
         self.settings = settings
         self.client = HotseatBot()
         self.handler: ConversationHandler | None = None  # the one it serves, once serving
+        self.drill_clock: DrillClock | None = None  # posts each due drill of the day, once serving
+        self._drills: asyncio.Task | None = None
         self._started = False  # discord.py cannot close a client that never started
 
     @classmethod
@@ -81,10 +87,11 @@ class DiscordFrontEnd(FrontEnd):
     async def serve(self, handler: ConversationHandler) -> None:
         """Commands sync to the dev guild if one is set, else globally; then the gateway."""
         self.handler = handler
-        await self.client.add_cog(
-            Hotseat(self.client, handler, typing=self.settings.typing, roles=self.settings.roles)
-        )
+        cog = Hotseat(self.client, handler, typing=self.settings.typing, roles=self.settings.roles)
+        await self.client.add_cog(cog)
         await self._sync()
+        self.drill_clock = DrillClock(cog.reports, self.post_drill, self.mine)
+        self._drills = asyncio.create_task(self.drill_clock.run(), name="hotseat-drills")
         try:
             await self.client.connect()
         except discord.PrivilegedIntentsRequired:
@@ -92,11 +99,34 @@ class DiscordFrontEnd(FrontEnd):
                 "Discord refused the Message Content intent. Enable it under Bot > Privileged Gateway Intents "
                 "in the developer portal, then start Hotseat again."
             ) from None
+        finally:
+            self._stop_drills()
+
+    def mine(self, workspace: str) -> bool:
+        """Is this guild one the bot is in (and connected to)? Other workspaces' drills are
+        left for the front end that serves them."""
+        return workspace.isdigit() and self.client.get_guild(int(workspace)) is not None
+
+    async def post_drill(self, workspace: str, channel_id: str, panel: Panel) -> None:
+        """The drill in its channel: each trainee named by a real mention, from their id in
+        the database, and allowed to ping exactly those trainees."""
+        channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(int(channel_id))
+        content, ids = addressed_content(panel)
+        drawn = Drawn(panel)
+        await post(channel, content or None, embed=drawn.embed(), view=drawn.view(),
+                   allowed_mentions=drill_mentions(ids))
+
+    def _stop_drills(self) -> None:
+        if self._drills is not None:
+            self._drills.cancel()
+            self._drills = None
 
     def outbox(self) -> Port:
-        return DiscordPort(self.client, typing=False)
+        cog = self.cog
+        return DiscordPort(self.client, typing=False, desk=cog.reports if cog is not None else None)
 
     async def close(self) -> None:
+        self._stop_drills()
         if self._started:
             await self.client.close()
 

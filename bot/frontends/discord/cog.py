@@ -4,24 +4,39 @@ persona autocomplete, and each payload handed straight to the ConversationHandle
 Descriptions come from chat_commands.COMMANDS so Discord, Slack and help never disagree.
 `personas` is a subgroup (`list`, and for trainers `reload` and `upload`): Discord cannot
 have a command and a group of one name, and an upload needs its own attachment option.
+For the same reason the leaderboard's companions are siblings, not a group under it:
+`leaderboard-optout`, `leaderboard-optin` and `volume` (a GroupCog allows one level of
+subgroups, and `leaderboard` itself must stay a command).
+
+The progress commands (stats, team, export, the boards, history, debrief, drill) ask the
+ReportDesk, which decides who may see what, and draw the Panel it answers with
+(bot/frontends/discord/panels.py). Charts are attachments on the embed; if Discord
+refuses an upload, the same answer goes again without it, so the text is never lost.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Awaitable, Literal
+
+from discord.utils import MISSING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import HotseatError
-from bot.core.events import Who
+from bot.core.events import Ended, Who
+from bot.core.progress import TEAM_COLUMNS
 from bot.core.service import PERIODS
-from bot.frontends.chat_commands import COMMANDS, TRAINER_COMMANDS
+from bot.frontends.chat_commands import COMMANDS, LEAD_COMMANDS, TRAINER_COMMANDS
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.discord import embeds
+from bot.frontends.discord.buttons import debrief_view
 from bot.frontends.discord.delivery import answer
+from bot.frontends.discord.panels import Drawn, chart_files, split_lines, with_images
+from bot.frontends.panels import Panel
+from bot.frontends.reports import ExportRequest, ReportDesk, _date, require_lead, team_args, team_from_value
 from bot.frontends.discord.ports import DiscordPort
 from bot.frontends.notes import user_error
 from bot.frontends.roles import Role, Roles
@@ -30,6 +45,10 @@ from bot.persona.records import Persona
 
 log = logging.getLogger(__name__)
 SUMMARY = {c.name: c.summary for c in (*COMMANDS, *TRAINER_COMMANDS)}
+LEAD_SUMMARY = {c.name: c.summary for c in LEAD_COMMANDS}
+NOT_YOUR_PAGE = "Only the lead who asked can turn these pages; ask for your own with /hotseat team."
+NO_UPLOAD = "Discord refused the file, so it is not attached. Try a narrower export (dates, no turns)."
+PRIVATE_LINE = "You:"  # a board's line about the asker: told privately, never on the public board
 NOT_DOWNLOADED = "I could not download that attachment from Discord. Please try again in a moment."
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
 START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
@@ -88,10 +107,65 @@ class Hotseat(
         self.typing = typing
         self.roles = roles
         self.desk = PersonaDesk(handler.service)
+        self.reports = ReportDesk(handler.service)
         super().__init__()
 
     def port(self, interaction: discord.Interaction | None = None, **where: object) -> DiscordPort:
-        return DiscordPort(self.bot, typing=self.typing, interaction=interaction, **where)
+        return DiscordPort(self.bot, typing=self.typing, interaction=interaction, desk=self.reports, **where)
+
+    async def clicked(self, interaction: discord.Interaction, work: Awaitable[None]) -> None:
+        """A button's work; a refusal or failure is told to whoever clicked, privately (a
+        button's errors never reach the command tree's handler)."""
+        try:
+            await work
+        except Exception as exc:
+            try:
+                await answer(interaction, user_error(exc))
+            except discord.HTTPException:
+                log.warning("could not report a button's error to an interaction")
+
+    # -- drawing answers ------------------------------------------------------------------
+    async def show(
+        self, interaction: discord.Interaction, drawn: Drawn, *, ephemeral: bool = True, refused: str | None = None,
+    ) -> None:
+        """A panel with its charts and file; if Discord refuses the upload, the text again
+        without it (and `refused` said), the failure logged."""
+        files = drawn.files()
+        if files:
+            try:
+                await answer(interaction, embeds=drawn.embeds(), files=files, view=drawn.view(), ephemeral=ephemeral)
+                return
+            except discord.HTTPException as exc:
+                log.warning("Discord refused an upload (%s %s); sending the answer without it", exc.status, exc.code)
+        embed = drawn.embeds(charts=False)
+        await answer(interaction, refused or MISSING, embeds=embed, view=drawn.view(), ephemeral=ephemeral)
+
+    async def show_debrief(self, interaction: discord.Interaction, ended: Ended) -> None:
+        """A stored debrief read again, privately: the same embed, its charts and buttons."""
+        try:
+            drawn = await self.reports.debrief_charts(ended)
+        except Exception:
+            log.warning("could not draw the charts of session %s", ended.session_id, exc_info=True)
+            drawn = ()
+        turns = bool(ended.debrief.timeline)
+        view = lambda: debrief_view(ended.persona.id, ended.session_id, turns=turns)  # noqa: E731
+        if drawn:
+            try:
+                await answer(interaction, embeds=with_images(embeds.debrief_embed(ended), drawn),
+                             files=chart_files(drawn), view=view())
+                return
+            except discord.HTTPException as exc:
+                log.warning("Discord refused a debrief's charts (%s); sending it without them", exc.status)
+        await answer(interaction, embed=embeds.debrief_embed(ended), view=view())
+
+    async def public_and_private(self, interaction: discord.Interaction, panel: Panel) -> None:
+        """A board for the channel; the asker's own line (their rank, even opted out) privately."""
+        mine = tuple(line for line in panel.lines if line.startswith(PRIVATE_LINE))
+        public = Panel(panel.title, tuple(line for line in panel.lines if not line.startswith(PRIVATE_LINE)),
+                       panel.table, panel.notes)
+        await self.show(interaction, Drawn(public), ephemeral=False)
+        if mine:
+            await answer(interaction, "\n".join(mine))
 
     # -- starting ---------------------------------------------------------------------
     @app_commands.command(name="start", description=SUMMARY["start"])
@@ -177,12 +251,90 @@ class Hotseat(
             raise HotseatError(NOT_DOWNLOADED) from None
         await answer(interaction, embed=embeds.report_embed(await self.desk.upload(role, file.filename, data)))
 
+    # -- progress ----------------------------------------------------------------------------
     @app_commands.command(name="history", description=SUMMARY["history"])
     async def history(self, interaction: discord.Interaction) -> None:
         who, _ = where(interaction)
         await interaction.response.defer(ephemeral=True)
-        sessions = await self.service.history(who.workspace, who.user, 10)
-        await answer(interaction, embed=embeds.history_embed(who.user_name, sessions))
+        await self.show(interaction, Drawn(await self.reports.history(who)))
+
+    @app_commands.command(name="debrief", description=SUMMARY["debrief"])
+    @app_commands.describe(id="The session's number, as `history` shows it (#42 is 42).")
+    async def debrief(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+        await self.reread(interaction, str(id))
+
+    async def reread(self, interaction: discord.Interaction, session_id: str) -> None:
+        """A debrief again (the command or a history button): one's own, or anyone's for a lead."""
+        who, _ = where(interaction)
+        ended = await self.reports.debrief(who, role_of(self.roles, interaction), session_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.show_debrief(interaction, ended)
+
+    async def turns(self, interaction: discord.Interaction, session_id: str) -> None:
+        """The "Turn by turn" button: every turn with its reason, privately, split to fit."""
+        who, _ = where(interaction)
+        ended = await self.reports.debrief(who, role_of(self.roles, interaction), session_id)
+        for part in split_lines(embeds.turn_by_turn(ended)):
+            await answer(interaction, part)
+
+    @app_commands.command(name="stats", description=SUMMARY["stats"])
+    @app_commands.describe(user="Whose progress (leads only; leave empty for your own).")
+    async def stats(self, interaction: discord.Interaction, user: discord.Member | None = None) -> None:
+        who, _ = where(interaction)
+        role = role_of(self.roles, interaction)
+        target = str(user.id) if user is not None else None
+        if target is not None and target != who.user:
+            require_lead(role, "stats")  # refused before anything is drawn
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the chart takes a moment
+        panel = await self.reports.stats(who, role, target, user.display_name if user is not None else None)
+        await self.show(interaction, Drawn(panel))
+
+    @app_commands.command(name="team", description=LEAD_SUMMARY["team"])
+    @app_commands.describe(sort="The column to sort by (default: name).",
+                           order="asc or desc (numbers default to desc).",
+                           page="Which page of ten (default: 1).")
+    @app_commands.choices(sort=[app_commands.Choice(name=c.replace("_", " "), value=c) for c in TEAM_COLUMNS])
+    async def team(
+        self, interaction: discord.Interaction, sort: str | None = None, order: Literal["asc", "desc"] | None = None,
+        page: app_commands.Range[int, 1, 100000] = 1,
+    ) -> None:
+        who, _ = where(interaction)
+        role = role_of(self.roles, interaction)
+        require_lead(role, "team")
+        if (sort is not None and sort not in TEAM_COLUMNS) or order not in (None, "asc", "desc"):
+            raise HotseatError(STALE)
+        request = team_args([w for w in (sort, order, str(page)) if w])
+        await interaction.response.defer(ephemeral=True)
+        panel = await self.reports.team(who, role, request)
+        await self.show(interaction, Drawn(panel, asker=who.user))
+
+    async def team_page(self, interaction: discord.Interaction, value: str, asker: str) -> None:
+        """Previous/Next: the same message redrawn at the other page."""
+        who, _ = where(interaction)
+        if who.user != asker:
+            raise HotseatError(NOT_YOUR_PAGE)
+        panel = await self.reports.team(who, role_of(self.roles, interaction), team_from_value(value))
+        drawn = Drawn(panel, asker=who.user)
+        await interaction.response.edit_message(embed=drawn.embed(), view=drawn.view())
+
+    @app_commands.command(name="export", description=LEAD_SUMMARY["export"])
+    @app_commands.describe(format="csv (opens in a spreadsheet) or jsonl.", turns="Include every turn of each session.",
+                           since="From this day on, YYYY-MM-DD (UTC).", until="Before this day, YYYY-MM-DD (UTC).")
+    async def export(
+        self, interaction: discord.Interaction, format: Literal["csv", "jsonl"] = "csv", turns: bool = False,
+        since: str | None = None, until: str | None = None,
+    ) -> None:
+        who, _ = where(interaction)
+        role = role_of(self.roles, interaction)
+        require_lead(role, "export")
+        if format not in ("csv", "jsonl"):
+            raise HotseatError(STALE)
+        start, stop = (_date(since) if since else None), (_date(until) if until else None)
+        if start is not None and stop is not None and stop <= start:
+            raise HotseatError("`until` must come after `since`.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        panel = await self.reports.export(who, role, ExportRequest(format, start, stop, turns, format == "csv"))
+        await self.show(interaction, Drawn(panel), refused=NO_UPLOAD)
 
     @app_commands.command(name="leaderboard", description=SUMMARY["leaderboard"])
     @app_commands.describe(period="How far back to look (default: this week).", persona="Only this customer.")
@@ -192,15 +344,50 @@ class Hotseat(
         period: Literal["week", "month", "all"] = "week",
         persona: str | None = None,
     ) -> None:
-        """The board is public, and once deferred so is every answer: options are checked first."""
+        """The board is public, and once deferred so is every answer: options are checked first.
+        The asker's own rank follows privately (an opted-out trainee still sees theirs)."""
         who, _ = where(interaction)
         if period not in PERIODS:  # outside the command's choices: Discord still has an old version of it
             raise HotseatError(STALE)
         if persona:
             self.service.library.get(persona)  # an unknown one is told privately
         await interaction.response.defer(ephemeral=False)
-        board = await self.service.leaderboard(who.workspace, period, persona)
-        await answer(interaction, embed=embeds.leaderboard_embed(board), ephemeral=False)
+        panel = await self.reports.leaderboard(who, [period, *([persona] if persona else [])])
+        await self.public_and_private(interaction, panel)
+
+    @app_commands.command(name="volume", description="Who practised most in the period, and their daily streaks.")
+    @app_commands.describe(period="How far back to look (default: this week).")
+    async def volume(self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week") -> None:
+        who, _ = where(interaction)
+        if period not in PERIODS:
+            raise HotseatError(STALE)
+        await interaction.response.defer(ephemeral=False)
+        await self.public_and_private(interaction, await self.reports.leaderboard(who, ["volume", period]))
+
+    @app_commands.command(name="leaderboard-optout",
+                          description="Leave the public leaderboards; you still see your own rank.")
+    async def leaderboard_optout(self, interaction: discord.Interaction) -> None:
+        who, _ = where(interaction)
+        await self.show(interaction, Drawn(await self.reports.leaderboard(who, ["optout"])))
+
+    @app_commands.command(name="leaderboard-optin", description="Come back onto the public leaderboards.")
+    async def leaderboard_optin(self, interaction: discord.Interaction) -> None:
+        who, _ = where(interaction)
+        await self.show(interaction, Drawn(await self.reports.leaderboard(who, ["optin"])))
+
+    @app_commands.command(name="drill", description=LEAD_SUMMARY["drill"])
+    @app_commands.describe(state="on to post a drill here each day, off to stop it.",
+                           time="When, as HH:MM in UTC (default: as before, or 09:00).")
+    async def drill(
+        self, interaction: discord.Interaction, state: Literal["on", "off"], time: str | None = None,
+    ) -> None:
+        who, _ = where(interaction)
+        role = role_of(self.roles, interaction)
+        require_lead(role, "drill")
+        if isinstance(interaction.channel, discord.Thread):
+            raise HotseatError("Set the drill in a text channel, not a thread: that is where it will be posted.")
+        panel = await self.reports.drill(who, role, [state, *([time] if time else [])])
+        await self.show(interaction, Drawn(panel))
 
     @app_commands.command(name="help", description=SUMMARY["help"])
     async def help(self, interaction: discord.Interaction) -> None:

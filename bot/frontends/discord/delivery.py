@@ -37,14 +37,27 @@ async def answer(
     content: str = MISSING,
     *,
     embed: discord.Embed = MISSING,
+    embeds: list[discord.Embed] | None = None,
+    view: discord.ui.View | None = None,
+    files: list[discord.File] | None = None,
     ephemeral: bool = True,
 ) -> None:
-    """Answer an interaction whether or not it was deferred; private unless asked otherwise."""
+    """Answer an interaction whether or not it was deferred; private unless asked otherwise.
+    Files are attachments (charts, an export) that embeds may show as `attachment://name`."""
     content = fit(content)  # MISSING stays MISSING: it is falsy
+    extra: dict = {}
+    if embeds:
+        extra["embeds"] = embeds
+    elif embed is not MISSING:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    if files:
+        extra["files"] = files
     if interaction.response.is_done():
-        await interaction.followup.send(content, embed=embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS, **extra)
     else:
-        await interaction.response.send_message(content, embed=embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS, **extra)
 
 
 async def post(
@@ -52,9 +65,15 @@ async def post(
     content: str | None = None,
     *,
     embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
     view: discord.ui.View | None = None,
+    files: list[discord.File] | None = None,
+    allowed_mentions: discord.AllowedMentions = NO_PINGS,
 ) -> discord.Message:
-    return await channel.send(fit(content), embed=embed, view=view, allowed_mentions=NO_PINGS)
+    extra: dict = {"embeds": embeds} if embeds else {"embed": embed}
+    if files:
+        extra["files"] = files
+    return await channel.send(fit(content), view=view, allowed_mentions=allowed_mentions, **extra)
 
 
 async def reply_to(message: discord.Message, text: str) -> None:

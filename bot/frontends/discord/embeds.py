@@ -11,7 +11,9 @@ from __future__ import annotations
 import discord
 
 from bot.core.text import clip
-from bot.frontends.chat_commands import COMMANDS, INTRO, TRAINER_COMMANDS
+from bot.debrief.charts import sparkline
+from bot.debrief.timeline import Moment
+from bot.frontends.chat_commands import COMMANDS, INTRO, LEAD_COMMANDS, TRAINER_COMMANDS
 from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.frontends.console.render import bar, outcome_line, session_result
@@ -87,6 +89,54 @@ def debrief_embed(ended: Ended) -> discord.Embed:
             embed.add_field(name=title, value=clip("\n".join(map(_quote, quotes)), FIELD_MAX), inline=False)
     if d.tips:
         embed.add_field(name="Tips", value=clip("\n".join(f"• {t}" for t in d.tips), FIELD_MAX), inline=False)
+    if d.timeline:
+        embed.add_field(name=clip(turns_heading(d.timeline), 256), value=turning_points(d.timeline), inline=False)
+    return fit_embed(embed)
+
+
+def turns_heading(moments: tuple[Moment, ...]) -> str:
+    return f"Turn by turn (anger {moments[0].mood_before} → {moments[-1].mood_after})"
+
+
+def turn_line(m: Moment) -> str:
+    """`▼ 4  36 → 24  calmed 12 points: took ownership`; turning points marked ▲ or ▼."""
+    mark = ("▲" if m.delta > 0 else "▼") if m.turning_point else "·"
+    return f"{mark} **{m.index}**  {m.mood_before} → {m.mood_after}  {m.reason}"
+
+
+def turning_points(moments: tuple[Moment, ...]) -> str:
+    """The turns that decided the conversation with their reasons, clipped to one field;
+    the full list is behind the debrief's "Turn by turn" button."""
+    moods = [moments[0].mood_before, *(m.mood_after for m in moments)]
+    points = [turn_line(m) for m in moments if m.turning_point]
+    head = f"`{sparkline(moods)}`"
+    body = "\n".join(points) if points else "No single turn moved the customer 8 points or more."
+    tail = "\n-# Every turn: the Turn by turn button."
+    return head + "\n" + clip(body, FIELD_MAX - len(head) - len(tail) - 1) + tail
+
+
+def turn_by_turn(ended: Ended) -> list[str]:
+    """Every turn, one line each, for the private "Turn by turn" answer (split across
+    messages by the caller)."""
+    moments = ended.debrief.timeline
+    if not moments:
+        return ["This debrief has no turns to show: the trainee never replied."]
+    moods = [moments[0].mood_before, *(m.mood_after for m in moments)]
+    head = f"**{turns_heading(moments)}, {name(ended.persona)}** `{sparkline(moods)}`"
+    return [head, *(turn_line(m) + (" (turning point)" if m.turning_point else "") for m in moments)]
+
+
+def embed_size(embed: discord.Embed) -> int:
+    footer = embed.footer.text or "" if embed.footer else ""
+    return len(embed.title or "") + len(embed.description or "") + len(footer) + sum(
+        len(f.name or "") + len(f.value or "") for f in embed.fields
+    )
+
+
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Drop fields from the end until the embed is within Discord's 6,000 characters."""
+    while embed_size(embed) > EMBED_MAX and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
     return embed
 
 
@@ -144,17 +194,31 @@ def leaderboard_embed(board: Leaderboard) -> discord.Embed:
 
 
 ON_DISCORD = {"personas": "personas list", "personas upload": "personas upload file"}  # Discord's own spelling
+# Where Discord's options differ from the typed words (a subcommand cannot also be a group).
+USAGE_ON_DISCORD = {
+    "leaderboard": "leaderboard [week|month|all] [persona]`, `/hotseat volume [period]`, "
+                   "`/hotseat leaderboard-optout`, `/hotseat leaderboard-optin",
+    "debrief": "debrief id",
+}
+LEAD_USAGE_ON_DISCORD = {
+    "stats": "stats user", "team": "team [sort] [order] [page]", "export": "export [format] [turns] [since] [until]",
+    "drill": "drill state:on|off [time:HH:MM]",
+}
+
+
+def _usage(c, overrides: dict[str, str]) -> str:
+    return overrides.get(c.name) or f"{ON_DISCORD.get(c.name, c.name)}{' ' + c.usage if c.usage else ''}"
 
 
 def help_embed() -> discord.Embed:
-    usage = "\n".join(
-        f"`/hotseat {ON_DISCORD.get(c.name, c.name)}{' ' + c.usage if c.usage else ''}`: {c.summary}" for c in COMMANDS
-    )
+    usage = "\n".join(f"`/hotseat {_usage(c, USAGE_ON_DISCORD)}`: {c.summary}" for c in COMMANDS)
     trainers = "\n".join(f"`/hotseat {ON_DISCORD.get(c.name, c.name)}`: {c.summary}" for c in TRAINER_COMMANDS)
     embed = discord.Embed(title="Hotseat", description=INTRO, colour=FAIR)
-    embed.add_field(name="Commands", value=usage, inline=False)
+    embed.add_field(name="Commands", value=clip(usage, FIELD_MAX), inline=False)
     embed.add_field(name="In your practice thread", value="Just reply, or type `hint` or `end` alone.", inline=False)
     embed.add_field(name="For trainers", value=trainers, inline=False)
+    leads = "\n".join(f"`/hotseat {_usage(c, LEAD_USAGE_ON_DISCORD)}`: {c.summary}" for c in LEAD_COMMANDS)
+    embed.add_field(name="For leads", value=clip(leads, FIELD_MAX), inline=False)
     return embed
 
 

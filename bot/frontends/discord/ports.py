@@ -16,6 +16,7 @@ from bot.core.errors import HotseatError
 from bot.core.events import CustomerSaid, Ended, Event, HintGiven, Note, Opened
 from bot.frontends.discord import embeds
 from bot.frontends.discord.buttons import debrief_view
+from bot.frontends.discord.panels import chart_files, with_images
 from bot.frontends.port import Place
 from bot.frontends.discord.delivery import answer, archive, open_thread, post, reply_to, speak
 
@@ -38,8 +39,10 @@ class DiscordPort:
     def __init__(
         self, client: discord.Client, *, typing: bool, interaction: discord.Interaction | None = None,
         message: discord.Message | None = None, channel: discord.TextChannel | None = None,
+        desk: object | None = None,
     ) -> None:
         self.client = client
+        self.desk = desk  # a ReportDesk, to draw a debrief's charts; without one, no charts
         self.typing = typing
         self.interaction = interaction
         self.message = message
@@ -98,10 +101,18 @@ class DiscordPort:
             channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
         except discord.HTTPException as exc:
             raise NotShown(f"no channel {channel_id}") from exc
-        for attempt in (
-            lambda: post(channel, embed=embeds.debrief_embed(event), view=debrief_view(event.persona.id)),
+        drawn = await self._charts(event)
+        turns = bool(event.debrief.timeline)
+        view = lambda: debrief_view(event.persona.id, event.session_id, turns=turns)  # noqa: E731
+        attempts = [
+            lambda: post(channel, embed=embeds.debrief_embed(event), view=view()),
             lambda: post(channel, embeds.debrief_text(event)),
-        ):
+        ]
+        if drawn:  # charts first; if Discord refuses the upload, the same debrief without them
+            attempts.insert(0, lambda: post(
+                channel, embeds=with_images(embeds.debrief_embed(event), drawn), files=chart_files(drawn), view=view()
+            ))
+        for attempt in attempts:
             try:
                 await attempt()
                 break
@@ -112,3 +123,14 @@ class DiscordPort:
         if isinstance(channel, discord.Thread):
             await archive(channel)
         return channel
+
+    async def _charts(self, event: Ended) -> tuple:
+        """The debrief's mood timeline and skill radar; none if drawing fails (logged): the
+        debrief itself matters more than its pictures."""
+        if self.desk is None:
+            return ()
+        try:
+            return await self.desk.debrief_charts(event)
+        except Exception:
+            log.warning("could not draw the charts of session %s", event.session_id, exc_info=True)
+            return ()

@@ -21,7 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SettingError
 from bot.frontends.adapter import FrontEnd
 from bot.frontends.conversation import ConversationHandler
+from bot.frontends.panels import Panel
 from bot.frontends.port import Port
+from bot.frontends.reports import DrillClock, ReportDesk
+from bot.frontends.slack import panels
 from bot.frontends.slack.listeners import Listeners
 from bot.frontends.slack.ports import SlackPort, slack_error
 from bot.frontends.slack.settings import APP_TOKEN_HELP, BOT_TOKEN_HELP, SlackSettings
@@ -50,6 +53,10 @@ class SlackFrontEnd(FrontEnd):
         self.ready = asyncio.Event()  # set once connected (Socket Mode) or listening (HTTP)
         self.port: int | None = None  # the port HTTP mode actually listens on
         self._team = ""
+        self.workspace = ""  # the installation's id, as sessions are stamped (team, or enterprise)
+        self.desk: ReportDesk | None = None
+        self.drills: DrillClock | None = None  # posts each channel's drill of the day, once serving
+        self._drill_task: asyncio.Task | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -66,11 +73,15 @@ class SlackFrontEnd(FrontEnd):
         auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", BOT_TOKEN_HELP)
         self._team = auth.get("team") or ""
         installed = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
+        self.workspace = installed or ""
         return f"slack:{installed or 'unknown'}"
 
     async def serve(self, handler: ConversationHandler) -> None:
         self.handler = handler
-        Listeners(handler, self.client, announce=self.settings.announce, roles=self.settings.roles).register(self.app)
+        self.desk = ReportDesk(handler.service)
+        Listeners(handler, self.client, announce=self.settings.announce, roles=self.settings.roles,
+                  desk=self.desk).register(self.app)
+        self.drills = DrillClock(self.desk, self.post_drill, self._serves)
         if self.settings.http:
             await self._listen()
             log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s", self._team, self.port, EVENTS_PATH)
@@ -81,13 +92,26 @@ class SlackFrontEnd(FrontEnd):
             self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token, web_client=self.client)
             await self._socket.connect_async()
             log.info("Hotseat is connected to Slack workspace %s over Socket Mode", self._team)
+        self._drill_task = asyncio.create_task(self.drills.run(), name="hotseat-slack-drills")
         self.ready.set()
         await asyncio.Event().wait()
 
+    def _serves(self, workspace: str) -> bool:
+        """Drills are per workspace; a bot posts only its own installation's."""
+        return bool(self.workspace) and workspace == self.workspace
+
+    async def post_drill(self, workspace: str, channel: str, panel: Panel) -> None:
+        """The drill of the day in its channel: each trainee addressed by a real mention (ids
+        from the database), Start buttons as in the picker."""
+        await self.client.chat_postMessage(channel=channel, **panels.panel_message(panel))
+
     def outbox(self) -> Port:
-        return SlackPort(self.client, announce=self.settings.announce)
+        return SlackPort(self.client, announce=self.settings.announce, desk=self.desk)
 
     async def close(self) -> None:
+        if self._drill_task is not None:
+            self._drill_task.cancel()
+            await asyncio.gather(self._drill_task, return_exceptions=True)
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:

@@ -13,14 +13,14 @@ import time
 from typing import Any, Iterable
 
 from bot.core.text import clip
-from bot.frontends.chat_commands import COMMANDS, INTRO, TRAINER_COMMANDS, UPLOAD_HOW
+from bot.frontends.chat_commands import COMMANDS, INTRO, LEAD_COMMANDS, TRAINER_COMMANDS, UPLOAD_HOW
 from bot.vocab import stars
 from bot.persona.records import Persona
 from bot.debrief.scoring import HINT_COST
 from bot.frontends.console import render as render_text
 from bot.frontends.console.render import bar, finished_line, mood_meter, outcome_line, session_result
 from bot.core.events import Ended, HintGiven, Opened
-from bot.core.service import Leaderboard, PastSession
+from bot.core.service import PastSession
 from bot.frontends.trainer import Report
 
 SLASH = "/hotseat"
@@ -85,11 +85,13 @@ def help_message() -> Message:
     tail = "In your conversation's thread you can also type `hint` or `end` on its own."
     trainers = [f"`{SLASH} {c.name}`  {c.summary}" for c in TRAINER_COMMANDS if c.name != "personas upload"]
     trainers.append(UPLOAD_HOW["slack"])
+    leads = [f"`{SLASH} {c.name}{' ' + c.usage if c.usage else ''}`  {c.summary}" for c in LEAD_COMMANDS]
     return {
         "text": INTRO,
         "blocks": [
             _section(INTRO), _section("\n".join(lines)), _context(tail),
             _context("*For trainers:* " + " ".join(trainers)),
+            _context("*For leads:*\n" + "\n".join(leads)),
         ],
     }
 
@@ -156,8 +158,12 @@ def debrief_text(ended: Ended) -> str:
     return _fit(escape(render_text.debrief(ended)), TEXT_LIMIT)
 
 
-def debrief_message(ended: Ended) -> Message:
-    """Score, per-dimension bars, outcome, conflict style, best and worst lines, tips."""
+THREAD_HAS_TURNS = "The full turn-by-turn list is in the thread."
+
+
+def debrief_message(ended: Ended, *, more_turns: str = THREAD_HAS_TURNS) -> Message:
+    """Score, per-dimension bars, outcome, conflict style, the turning points with their
+    reasons, best and worst lines, tips. `more_turns` says where the full list is."""
     d = ended.debrief
     bars = "\n".join(f"{name:<16}{bar(value)} {value:3d}" for name, value in d.dimensions.items())
     blocks = [
@@ -169,6 +175,9 @@ def debrief_message(ended: Ended) -> Message:
         ]},
         _section(f"```{bars}```"),
     ]
+    turning = turning_points_text(ended, more_turns)
+    if turning:
+        blocks.append(_section(turning))
     for title, quotes in (("Best lines", d.best), ("Lines to rethink", d.worst)):
         if quotes:
             lines = [
@@ -182,6 +191,21 @@ def debrief_message(ended: Ended) -> Message:
     return {"text": escape(text), "blocks": blocks}
 
 
+def turning_points_text(ended: Ended, more: str | None = THREAD_HAS_TURNS) -> str | None:
+    """The debrief's turning points with their reasons (mrkdwn, escaped, one section)."""
+    points = ended.debrief.turning_points
+    if not points:
+        return None
+    lines = [f"{turn_mark(m.delta)} *Turn {m.index}* ({m.mood_before} → {m.mood_after}): {escape(m.reason)}"
+             for m in points]
+    tail = f"\n_{more}_" if more and len(ended.debrief.timeline) > len(points) else ""
+    return _fit("*Turning points*\n" + "\n".join(lines), SECTION_LIMIT - len(tail)) + tail
+
+
+def turn_mark(delta: int) -> str:
+    return ":small_red_triangle:" if delta > 0 else ":small_red_triangle_down:"
+
+
 def report_message(report: Report) -> Message:
     """A reload's or an upload's result, problems one a line. Everything in it may quote a
     trainer's file, so all of it is escaped: a key named `<!channel>` pings nobody."""
@@ -193,24 +217,6 @@ def report_message(report: Report) -> Message:
 def finished_text(ended: Ended) -> str:
     """The one channel line when a session ends."""
     return escape(finished_line(ended))
-
-
-def history_message(sessions: list[PastSession]) -> Message:
-    if not sessions:
-        text = f"No sessions yet. Start one with `{SLASH} start`."
-        return {"text": text, "blocks": [_section(text)]}
-    text = "*Your recent sessions*\n" + _history_lines(sessions)
-    return {"text": "Your recent sessions", "blocks": [_section(text)]}
-
-
-def leaderboard_message(board: Leaderboard) -> Message:
-    scope = f" for `{escape(board.persona_id)}`" if board.persona_id else ""
-    title = f"*Leaderboard ({board.period}{scope})*: {board.metric}, at least {board.min_sessions} sessions"
-    rows = [
-        f"{i}. {escape(r.user_name or r.user)}  {r.average:.1f}  (best {r.best}, {r.sessions} sessions)"
-        for i, r in enumerate(board.rows, 1)
-    ] or ["Nobody qualifies yet. Practise a few sessions to get on the board."]
-    return {"text": f"Leaderboard ({board.period})", "blocks": [_section(title + "\n" + "\n".join(rows))]}
 
 
 def home_view(sessions: list[PastSession], personas: Iterable[Persona]) -> dict[str, Any]:

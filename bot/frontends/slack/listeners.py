@@ -18,12 +18,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import HotseatError
 from bot.core.events import Who
-from bot.frontends.chat_commands import UPLOAD_HOW, Invocation, leaderboard_args, parse, personas_action
+from bot.frontends.chat_commands import UPLOAD_HOW, Invocation, mentioned_user, parse, personas_action
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.dedupe import SeenIds
 from bot.frontends.notes import user_error
+from bot.frontends.panels import Panel
+from bot.frontends.reports import NotALead, ReportDesk, export_args, team_args, team_from_value
 from bot.frontends.roles import Role, Roles
-from bot.frontends.slack import blocks
+from bot.frontends.slack import blocks, panels
 from bot.frontends.slack.ports import SlackPort, Tell
 from bot.frontends.slack.trainers import SlackRoles, download, file_info
 from bot.frontends.trainer import NOT_TRAINER_UPLOAD, SUFFIXES, NotATrainer, PersonaDesk, require
@@ -35,15 +37,25 @@ TYPED_MESSAGES = {None, "thread_broadcast", "file_share"}  # others are edits, j
 HISTORY_LIMIT = 10
 MAX_FILES = 5  # persona files taken from one message; a trainer shares one or two at a time
 START_ONE = "`start` takes one persona id, like `/hotseat start double-billing`; `/hotseat personas` lists them."
+STATS_WHO = (
+    "`stats` takes one trainee: pick them from Slack's @ list (`/hotseat stats @ana`) or give their member id "
+    "(U…, under their profile's ⋮ menu)."
+)
+CHART_IN_DM = "Your chart is in your messages with Hotseat."
+CHARTS_IN_DM = "The charts are in your messages with Hotseat."
+EXPORT_IN_DM = "Your export ({what}) is in your messages with Hotseat."
+NOT_UPLOADED = ("I could not send the {what} to your messages with Hotseat (Slack refused the upload); "
+                "the text above is complete.")
 
 
 class Listeners:
     """The Slack side of Hotseat's commands."""
 
     def __init__(self, handler: ConversationHandler, client: AsyncWebClient, *, announce: bool = True,
-                 roles: Roles = Roles()) -> None:
+                 roles: Roles = Roles(), desk: ReportDesk | None = None) -> None:
         self.handler = handler
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
+        self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
         self.client = client
         self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
@@ -56,11 +68,13 @@ class Listeners:
         app.action(re.compile(rf"^{re.escape(blocks.START)}:"))(self.on_start_button)
         app.action(blocks.HINT)(self.on_thread_button)
         app.action(blocks.END)(self.on_thread_button)
+        app.action(re.compile(rf"^{re.escape(panels.DEBRIEF)}:"))(self.on_debrief_button)
+        app.action(re.compile(rf"^{re.escape(panels.TEAM_PAGE)}:"))(self.on_team_button)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
 
     def port(self, tell: Tell | None = None, **where: Any) -> SlackPort:
-        return SlackPort(self.client, announce=self.announce, tell=tell, **where)
+        return SlackPort(self.client, announce=self.announce, tell=tell, desk=self.reports, **where)
 
     # -- middleware ---------------------------------------------------------------------------
     async def skip_repeats(self, body: dict, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
@@ -106,24 +120,97 @@ class Listeners:
         elif inv.name == "end":
             await self.handler.end(who, port)
         elif inv.name == "history":
-            await tell(**blocks.history_message(await self.service.history(who.workspace, who.user, HISTORY_LIMIT)))
+            await tell(**panels.panel_message(await self.reports.history(who)))
         elif inv.name == "leaderboard":
-            period, persona = leaderboard_args(inv.args)
-            await tell(**blocks.leaderboard_message(await self.service.leaderboard(who.workspace, period, persona)))
+            await tell(**panels.panel_message(await self.reports.leaderboard(who, inv.args)))
+        elif inv.name == "stats":
+            await self._stats(inv, who, tell)
+        elif inv.name == "team":
+            request = team_args(inv.args)
+            team = await self._as_trainer(who.user, lambda role: self.reports.team(who, role, request))
+            await tell(**panels.panel_message(team))
+        elif inv.name == "export":
+            await self._export(inv, who, tell)
+        elif inv.name == "drill":
+            drill = await self._as_trainer(who.user, lambda role: self.reports.drill(who, role, inv.args))
+            await tell(**panels.panel_message(drill))
+        elif inv.name == "debrief":
+            if len(inv.args) != 1:
+                raise HotseatError("`debrief` takes a session number, like `debrief 42`; `history` lists yours.")
+            await self._reread(who, inv.args[0], tell)
+
+    # -- progress ---------------------------------------------------------------------------
+
+    async def _stats(self, inv: Invocation, who: Who, tell: Tell) -> None:
+        """Own stats, or (leads) a mentioned trainee's; the chart follows in the asker's DM."""
+        target, name = None, None
+        if len(inv.args) > 1:
+            raise HotseatError(STATS_WHO)
+        if inv.args:
+            target, name = _user_arg(inv.args[0])
+            if target == who.user:
+                target, name = None, None
+        panel = await self._as_trainer(who.user, lambda role: self.reports.stats(who, role, target, name))
+        await self._with_charts(panel, who.user, tell, CHART_IN_DM, "chart")
+
+    async def _with_charts(self, panel: Panel, user: str, tell: Tell, where: str, what: str) -> None:
+        """A private answer cannot carry files: the text first, then the charts to the DM."""
+        await tell(**panels.panel_message(panel, note=where if panel.charts else None))
+        if panel.charts:
+            await self._to_dm(user, panel.charts, tell, what)
+
+    async def _to_dm(self, user: str, charts: Any, tell: Tell, what: str) -> None:
+        dm = await panels.dm_channel(self.client, user)
+        sent = await panels.upload_charts(self.client, charts, dm) if dm else 0
+        if sent < len(charts):
+            await tell(blocks.escape(NOT_UPLOADED.format(what=what)))
+
+    async def _export(self, inv: Invocation, who: Who, tell: Tell) -> None:
+        """The file to the lead's DM (a private answer cannot carry it), a private note here."""
+        request = export_args(inv.args)
+        panel = await self._as_trainer(who.user, lambda role: self.reports.export(who, role, request))
+        assert panel.file is not None
+        what = " ".join(panel.lines).rstrip(".")
+        dm = await panels.dm_channel(self.client, who.user)
+        sent = dm is not None and await panels.upload_file(self.client, panel.file, dm, comment=blocks.escape(
+            f"Hotseat export: {what}. " + " ".join(panel.notes)))
+        if sent:
+            await tell(blocks.escape(EXPORT_IN_DM.format(what=what.lower())))
+        else:
+            await tell(blocks.escape(f"{what}, but Slack refused the file upload (the app needs the files:write "
+                                     "scope, and uploads must be allowed in this workspace). "
+                                     "`hotseat export` on the server writes the same file."))
+
+    async def _reread(self, who: Who, session_id: str, tell: Tell) -> None:
+        """A debrief again, privately: the debrief, its turn by turn, the charts to the DM."""
+        ended = await self._as_trainer(who.user, lambda role: self.reports.debrief(who, role, session_id))
+        turns = panels.turn_by_turn_messages(ended)
+        message = blocks.debrief_message(ended, more_turns="The full turn-by-turn list follows.")
+        message["blocks"].append(blocks._context(CHARTS_IN_DM))
+        await tell(**message)
+        for part in turns:
+            await tell(**part)
+        try:
+            charts = await self.reports.debrief_charts(ended)
+        except Exception:
+            log.exception("could not draw the charts of session %s", ended.session_id)
+            return
+        await self._to_dm(who.user, charts, tell, "charts")
 
     async def _as_trainer(self, user: str, act: Callable[[Role], Awaitable[T]]) -> T:
-        """`act(role)`, with the reason a trainer in a user group was not recognised (a missing
-        scope) added to the refusal, so whoever set it up can fix it."""
+        """`act(role)`, with the reason a trainer or lead in a user group was not recognised (a
+        missing scope) added to the refusal, so whoever set it up can fix it."""
         role, trouble = await self.roles.role_of(user)
         try:
             return await act(role)
-        except NotATrainer as e:
+        except (NotATrainer, NotALead) as e:
             raise HotseatError(f"{e} {trouble}" if trouble else str(e)) from None
 
     # -- buttons ----------------------------------------------------------------------------
     async def on_start_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
                               respond: AsyncRespond) -> None:
-        """A Start button in the picker (starts in that channel) or on App Home (starts in the DM)."""
+        """A Start button in the picker or a drill's post (starts in that channel) or on App Home
+        (starts in the DM)."""
         await ack()
         user = body["user"]
         in_home = body.get("container", {}).get("type") == "view"
@@ -139,8 +226,9 @@ class Listeners:
             await tell(blocks.escape(user_error(e)))
             return
         who = Who(_workspace(context), channel, user["id"], _name(user))
-        if await self.handler.start(who, self.port(tell), blocks.persona_of(action["action_id"])) and not in_home:
-            await respond(delete_original=True)  # the picker has done its job
+        started = await self.handler.start(who, self.port(tell), blocks.persona_of(action["action_id"]))
+        if started and body.get("container", {}).get("is_ephemeral"):
+            await respond(delete_original=True)  # the picker has done its job; a drill's post stays for everyone
 
     async def on_thread_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
                                respond: AsyncRespond) -> None:
@@ -154,6 +242,40 @@ class Listeners:
             await self.handler.hint(who, port, thread=thread)
         else:
             await self.handler.end(who, port, thread=thread)
+
+    async def on_debrief_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
+                                respond: AsyncRespond) -> None:
+        """"Debrief #N" under history or stats: that debrief again, only to whoever clicked."""
+        await ack()
+        user = body["user"]
+        who = Who(_workspace(context), _channel(body) or user["id"], user["id"], _name(user))
+        tell = _privately(respond) if body.get("response_url") else self._dm_tell(user["id"])
+        try:
+            await self._reread(who, panels.value_of(action["action_id"]), tell)
+        except Exception as e:
+            await tell(blocks.escape(user_error(e)))
+
+    async def on_team_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
+                             respond: AsyncRespond) -> None:
+        """Previous / Next under the team table: the page redrawn in place, for a lead only."""
+        await ack()
+        user = body["user"]
+        who = Who(_workspace(context), _channel(body) or user["id"], user["id"], _name(user))
+        try:
+            request = team_from_value(panels.value_of(action["action_id"]))
+            panel = await self._as_trainer(user["id"], lambda role: self.reports.team(who, role, request))
+        except Exception as e:
+            await _privately(respond)(blocks.escape(user_error(e)))
+            return
+        await respond(replace_original=True, **panels.panel_message(panel))
+
+    def _dm_tell(self, user: str) -> Tell:
+        async def tell(text: str = "", **message: Any) -> None:
+            dm = await panels.dm_channel(self.client, user)
+            if dm:
+                await self.client.chat_postMessage(channel=dm, text=text, **message)
+
+        return tell
 
     # -- messages ----------------------------------------------------------------------------
     async def on_message(self, event: dict, context: AsyncBoltContext) -> None:
@@ -229,6 +351,20 @@ def _workspace(context: AsyncBoltContext) -> str:
         if org or installed.team_id:
             return org or installed.team_id
     return context.team_id or context.enterprise_id or "unknown"
+
+
+def _channel(body: dict) -> str | None:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def _user_arg(token: str) -> tuple[str, str | None]:
+    """A trainee named in `stats`: a mention Slack resolved (`<@U123|ana>`) or a member id."""
+    found = mentioned_user(token)
+    if found:
+        return found
+    if re.fullmatch(r"[UW][A-Z0-9]{2,}", token):
+        return token, None
+    raise HotseatError(STATS_WHO)
 
 
 def _name(user: dict) -> str:

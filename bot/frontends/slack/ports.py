@@ -3,19 +3,25 @@ conversation), answers and debriefs in the thread, and notes only to the person 
 
 If Slack refuses a formatted message (invalid_blocks and the like), its plain text goes
 instead; only when nothing gets through does `send` raise, so the handler can say so.
+After a debrief, its thread gets the full turn-by-turn list and the two charts (mood
+timeline, skill radar); those come after the debrief and never stand in its way: a reply
+or an upload Slack refuses is logged and the debrief stays.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import HotseatError
 from bot.core.events import NO_SESSION, CustomerSaid, Ended, Event, HintGiven, Note, Opened
 from bot.frontends.port import Place
-from bot.frontends.slack import blocks
+from bot.frontends.slack import blocks, panels
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.frontends.reports import ReportDesk
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +56,14 @@ class SlackPort:
 
     def __init__(
         self, client: AsyncWebClient, *, announce: bool, tell: Tell | None = None,
-        here: tuple[str, str | None] | None = None, in_dm: bool = False,
+        here: tuple[str, str | None] | None = None, in_dm: bool = False, desk: "ReportDesk | None" = None,
     ) -> None:
         self.client = client
         self.announce = announce
         self.tell = tell
         self.here = here
         self.in_dm = in_dm
+        self.desk = desk  # draws the debrief's charts; None: no charts
 
     async def send(self, event: Event) -> None:
         if isinstance(event, CustomerSaid):
@@ -87,7 +94,10 @@ class SlackPort:
         channel, _, ts = (event.thread or "").partition("/")
         channel = channel or event.channel
         in_dm = channel.startswith("D")
-        await self._post(channel, None if in_dm else ts or None, blocks.debrief_message(event), blocks.debrief_text(event))
+        posted = await self._post(channel, None if in_dm else ts or None, blocks.debrief_message(event),
+                                  blocks.debrief_text(event))
+        root = ts if ts and not in_dm else posted  # the session's thread; in a DM, the debrief's own
+        await self._turn_by_turn(channel, root, event)
         if ts:
             try:
                 await self.client.chat_update(channel=channel, ts=ts, **blocks.finished_opening(event))
@@ -98,6 +108,26 @@ class SlackPort:
                 await self._post(event.channel, None, {"text": blocks.finished_text(event)})
             except NotShown:
                 log.warning("could not announce the end of session %s", event.session_id)
+        await self._charts(channel, root, event)
+
+    async def _turn_by_turn(self, channel: str, root: str | None, event: Ended) -> None:
+        for message in panels.turn_by_turn_messages(event):
+            try:
+                await self._post(channel, root, message)
+            except NotShown:
+                log.warning("could not post the turn-by-turn list of session %s", event.session_id)
+                return
+
+    async def _charts(self, channel: str, root: str | None, event: Ended) -> None:
+        """The mood timeline and the skill radar, uploaded under the debrief with alt text."""
+        if self.desk is None:
+            return
+        try:
+            drawn = await self.desk.debrief_charts(event)
+        except Exception:
+            log.exception("could not draw the charts of session %s", event.session_id)
+            return
+        await panels.upload_charts(self.client, drawn, channel, root)
 
     async def _tell(self, text: str) -> None:
         if self.tell is None:
@@ -105,12 +135,12 @@ class SlackPort:
             return
         await self.tell(text)
 
-    async def _post(self, channel: str, thread_ts: str | None, message: dict, fallback: str | None = None) -> None:
-        """Post a message; if Slack refuses its blocks, its plain text."""
+    async def _post(self, channel: str, thread_ts: str | None, message: dict, fallback: str | None = None) -> str | None:
+        """Post a message; if Slack refuses its blocks, its plain text. Returns its ts."""
         for attempt in (message, {"text": fallback or message.get("text", "")}):
             try:
-                await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **attempt)
-                return
+                posted = await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **attempt)
+                return posted.get("ts")
             except Exception as e:
                 log.warning("chat.postMessage to %s failed: %s", channel, slack_error(e) or e)
         raise NotShown(channel)
