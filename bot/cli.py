@@ -35,17 +35,17 @@ def _out(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
-def _cannot_read(what: str, path: str | os.PathLike, e: OSError) -> str:
+def _cannot_read(what: str, path: str | os.PathLike, e: OSError, *, verb: str = "read") -> str:
     """Say what is wrong with a file in words: "[Errno 2]" means nothing to a trainer."""
     if isinstance(e, FileNotFoundError):
-        why = "it does not exist"
+        why = "it does not exist" if verb == "read" else "its folder does not exist"
     elif isinstance(e, IsADirectoryError):
         why = "it is a folder, not a file"
     elif isinstance(e, PermissionError):
         why = "permission denied"
     else:
         why = (e.strerror or str(e)).lower()
-    return f"hotseat: cannot read the {what} {path}: {why}."
+    return f"hotseat: cannot {verb} the {what} {path}: {why}."
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -622,7 +622,7 @@ async def _export(args: argparse.Namespace) -> int:
             try:
                 f = open(path, "w", encoding="utf-8", newline="")
             except OSError as e:
-                print(_cannot_write("export file", path, e), file=sys.stderr)
+                print(_cannot_read("export file", path, e, verb="write"), file=sys.stderr)
                 return 2
             with f:
                 n = await export(service.store, args.workspace, f, **options)
@@ -631,16 +631,6 @@ async def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cannot_write(what: str, path: str | os.PathLike, e: OSError) -> str:
-    if isinstance(e, FileNotFoundError):
-        why = "its folder does not exist"
-    elif isinstance(e, IsADirectoryError):
-        why = "it is a folder, not a file"
-    elif isinstance(e, PermissionError):
-        why = "permission denied"
-    else:
-        why = (e.strerror or str(e)).lower()
-    return f"hotseat: cannot write the {what} {path}: {why}."
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Sequence
 
 from bot.core.errors import BadMessage
 
@@ -67,3 +68,20 @@ def clip(text: str, limit: int, *, at_word: bool = False) -> str:
             cut = cut[:space]
         cut = cut.rstrip(" ,;:.-—")
     return cut + "…"
+
+
+def pack(lines: Sequence[str], limit: int) -> list[str]:
+    """Lines packed into as few messages as fit `limit` characters each (joined by
+    newlines); a longer line is clipped. Chat platforms cap a message, not a list."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        out.append(current)
+    return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.core.text import clip
+from bot.core.text import clip, pack
 from bot.debrief.charts import Chart
 from bot.frontends import panels as neutral
 from bot.frontends.discord import buttons
@@ -187,16 +187,5 @@ def drill_mentions(ids: list[int]) -> discord.AllowedMentions:
 
 
 def split_lines(lines: list[str], limit: int = CONTENT_MAX - 10) -> list[str]:
-    """Lines packed into as few messages as fit `limit` characters each; a longer line is cut."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = clip(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out
+    """Lines packed into as few Discord messages as fit."""
+    return pack(lines, limit)

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.events import Ended
+from bot.core.text import pack
 from bot.debrief.charts import Chart
 from bot.debrief.timeline import Moment
 from bot.frontends import panels as neutral
@@ -98,27 +99,15 @@ def panel_message(panel: Panel, *, note: str | None = None) -> Message:
 
 def _sections(text: str) -> list[dict]:
     """Plain mrkdwn in as many sections as it needs, cut at line ends."""
-    return [blocks._section(chunk) for chunk in _chunks(text.splitlines(), blocks.SECTION_LIMIT)]
+    return [blocks._section(chunk) for chunk in pack(text.splitlines(), blocks.SECTION_LIMIT)]
 
 
 def _code_sections(table: str) -> list[dict]:
     fence = 6  # the ``` on both ends
     return [blocks._section(f"```{blocks.escape(chunk)}```")
-            for chunk in _chunks(table.splitlines(), (blocks.SECTION_LIMIT - fence) // 2)]  # escaping may double it
+            for chunk in pack(table.splitlines(), (blocks.SECTION_LIMIT - fence) // 2)]  # escaping may double it
 
 
-def _chunks(lines: Sequence[str], limit: int) -> list[str]:
-    out, current = [], ""
-    for line in lines:
-        line = line if len(line) <= limit else line[: limit - 1] + "…"
-        if current and len(current) + 1 + len(line) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out
 
 
 # --------------------------------------------------------------------------- turn by turn
@@ -133,7 +122,7 @@ def turn_by_turn_messages(ended: Ended) -> list[Message]:
     moods = [moments[0].mood_before, *(m.mood_after for m in moments)]
     head = f"*Turn by turn* (anger {moods[0]} → {moods[-1]})"
     lines = [_turn_line(m) for m in moments]
-    chunks = _chunks(lines, blocks.SECTION_LIMIT - len(head) - 1)
+    chunks = pack(lines, blocks.SECTION_LIMIT - len(head) - 1)
     messages: list[Message] = []
     per_message = 40
     for start in range(0, len(chunks), per_message):
