@@ -57,6 +57,7 @@ __all__ = [
     "Closing",
     "DrillSchedule",
     "ExportRow",
+    "InboxRow",
     "PersonaTotals",
     "SCORE_DIMENSIONS",
     "ScoreRow",
@@ -188,6 +189,20 @@ class DrillSchedule:
     set_by: str
     updated_at: float
     last_run: str | None  # YYYY-MM-DD (UTC) of the last day it was claimed
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """A platform message kept in the inbox until it has been handled."""
+
+    workspace: str
+    channel: str
+    thread_ts: str | None
+    ts: str
+    user: str
+    text: str
+    in_dm: bool
+    received_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,11 +363,33 @@ CREATE TABLE drills (
 );
 """
 
+# v5: the Slack inbox (issue 13). A trainee's message is stored here, in one small commit,
+# before Slack gets its 200, and marked done once handled; rows left pending by a crash are
+# handled on the next start. Unique per (workspace, channel, ts), so a retry is stored once.
+SCHEMA_V5 = """
+CREATE TABLE inbox (
+    id          INTEGER PRIMARY KEY,
+    workspace   TEXT    NOT NULL,
+    channel     TEXT    NOT NULL,
+    thread_ts   TEXT,                                   -- NULL: a top-level message in a DM
+    ts          TEXT    NOT NULL,                       -- the message's id, and its turn's source
+    user        TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    in_dm       INTEGER NOT NULL DEFAULT 0,
+    received_at REAL    NOT NULL,                       -- unix seconds
+    done        INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (workspace, channel, ts)
+);
+CREATE INDEX inbox_pending ON inbox (workspace, id) WHERE done = 0;
+CREATE INDEX inbox_done ON inbox (received_at) WHERE done = 1;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, SCHEMA_V3),
     (4, SCHEMA_V4),
+    (5, SCHEMA_V5),
 ]
 
 # The dimension columns of `session_scores`, in bot.debrief.scoring.DIMENSIONS order (a
@@ -1283,6 +1320,55 @@ class Store:
             return [_drill_row(r) for r in rows]
 
         return await self._run(fetch)
+
+    # -- inbox -------------------------------------------------------------------------------
+
+    async def inbox_put(self, row: InboxRow) -> bool:
+        """Keep an arrived message until it is handled (one small commit); True if it is new,
+        False if the same message (workspace, channel, ts) was stored before, done or not."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO inbox (workspace, channel, thread_ts, ts, user, text, in_dm, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (row.workspace, row.channel, row.thread_ts, row.ts, row.user, row.text, int(row.in_dm),
+                 row.received_at),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(write)
+
+    async def inbox_done(self, workspace: str, channel: str, ts: str) -> None:
+        """Mark a stored message handled, so no later start handles it again."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE inbox SET done = 1 WHERE workspace = ? AND channel = ? AND ts = ?",
+                         (workspace, channel, ts))
+
+        await self._run(write)
+
+    async def inbox_pending(self, workspace: str) -> list[InboxRow]:
+        """The workspace's messages stored but not yet handled, in the order they were sent
+        (by ts, so each thread's lines come in order)."""
+
+        def fetch(conn: sqlite3.Connection) -> list[InboxRow]:
+            rows = conn.execute(
+                "SELECT workspace, channel, thread_ts, ts, user, text, in_dm, received_at FROM inbox"
+                " WHERE workspace = ? AND done = 0 ORDER BY CAST(ts AS REAL), ts, id",
+                (workspace,),
+            )
+            return [InboxRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+
+        return await self._run(fetch)
+
+    async def inbox_prune(self, before: float) -> int:
+        """Delete handled messages received before `before` (unix seconds); how many went.
+        Pending ones stay whatever their age: they have not been handled yet."""
+
+        def write(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM inbox WHERE done = 1 AND received_at < ?", (before,)).rowcount
+
+        return await self._run(write)
 
     # -- export ------------------------------------------------------------------------------
 

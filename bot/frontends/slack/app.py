@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Awaitable
 
 from aiohttp import web
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 3  # chat.postMessage allows about one message a second per channel
+INBOX_KEEP = 24 * 3600  # seconds a handled line stays in the inbox (a late Slack retry still finds it)
 REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 
 
@@ -79,9 +81,16 @@ class SlackFrontEnd(FrontEnd):
     async def serve(self, handler: ConversationHandler) -> None:
         self.handler = handler
         self.desk = ReportDesk(handler.service)
-        Listeners(handler, self.client, announce=self.settings.announce, roles=self.settings.roles,
-                  desk=self.desk).register(self.app)
+        store = handler.service.store
+        listeners = Listeners(handler, self.client, announce=self.settings.announce, roles=self.settings.roles,
+                              desk=self.desk, inbox=store)
+        listeners.register(self.app)
         self.drills = DrillClock(self.desk, self.post_drill, self._serves)
+        # Lines a previous run acked but did not finish come first, before any new event.
+        await store.inbox_prune(time.time() - INBOX_KEEP)
+        replayed = await listeners.replay(self.workspace)
+        if replayed:
+            log.info("Handled %d Slack message(s) left over from the last run", replayed)
         if self.settings.http:
             await self._listen()
             log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s", self._team, self.port, EVENTS_PATH)

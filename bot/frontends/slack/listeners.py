@@ -3,12 +3,15 @@
 Every listener acks first (Slack wants an answer within three seconds), then hands the
 payload to the ConversationHandler with a SlackPort that knows where to answer. Nothing
 here knows a conversation's rules; failures come back as notes, only to whoever acted.
+A trainee's line is stored in the inbox before that ack (`keep_in_inbox`) and marked done
+once handled; a start handles what a crash left behind (`replay`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any, Awaitable, Callable, TypeVar
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -29,6 +32,7 @@ from bot.frontends.slack import blocks, panels
 from bot.frontends.slack.ports import SlackPort, Tell
 from bot.frontends.slack.trainers import SlackRoles, download, file_info
 from bot.frontends.trainer import NOT_TRAINER_UPLOAD, SUFFIXES, NotATrainer, PersonaDesk, require
+from bot.store.sqlite import InboxRow, Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,8 +56,9 @@ class Listeners:
     """The Slack side of Hotseat's commands."""
 
     def __init__(self, handler: ConversationHandler, client: AsyncWebClient, *, announce: bool = True,
-                 roles: Roles = Roles(), desk: ReportDesk | None = None) -> None:
+                 roles: Roles = Roles(), desk: ReportDesk | None = None, inbox: Store | None = None) -> None:
         self.handler = handler
+        self.inbox = inbox  # where trainees' lines wait until handled; None: not kept
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
         self.client = client
@@ -64,6 +69,7 @@ class Listeners:
 
     def register(self, app: AsyncApp) -> None:
         app.middleware(self.skip_repeats)
+        app.middleware(self.keep_in_inbox)
         app.command(blocks.SLASH)(self.on_command)
         app.action(re.compile(rf"^{re.escape(blocks.START)}:"))(self.on_start_button)
         app.action(blocks.HINT)(self.on_thread_button)
@@ -278,20 +284,56 @@ class Listeners:
         return tell
 
     # -- messages ----------------------------------------------------------------------------
+    async def keep_in_inbox(self, body: dict, context: AsyncBoltContext,
+                            next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """A trainee's line is stored before Slack gets its ack (middleware runs before bolt
+        acks, over HTTP and over Socket Mode alike), so a crash after the ack loses nothing:
+        the next start handles it (`replay`). One stored before (a retry) is acked and dropped.
+        If the store cannot take it, the line is handled as usual (the turn would fail and
+        say so) rather than acked and dropped."""
+        event = body.get("event") or {}
+        if self.inbox is None or body.get("type") != "event_callback" or event.get("type") != "message":
+            return await next()
+        line = _line(event, context.bot_user_id, _workspace(context), time.time())
+        if line is not None:
+            try:
+                if not await self.inbox.inbox_put(line):
+                    return BoltResponse(status=200, body="")
+            except Exception:
+                log.exception("could not keep message %s in the inbox", line.ts)
+        return await next()
+
+    async def replay(self, workspace: str) -> int:
+        """Handle, in the order they were sent, the lines a previous run stored but did not
+        finish; how many. A line whose turn was already saved counts once (turns carry their
+        message id), and each is marked done even if it fails, so no line blocks a start."""
+        if self.inbox is None:
+            return 0
+        pending = await self.inbox.inbox_pending(workspace)
+        for line in pending:
+            try:
+                await self._line(line)
+            except Exception:
+                log.exception("could not handle stored message %s", line.ts)
+            await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
+        return len(pending)
+
     async def on_message(self, event: dict, context: AsyncBoltContext) -> None:
         """A reply in a thread (or, in the DM with Hotseat, any message) goes to the handler;
         everything else passes by."""
-        user, ts, thread_ts = event.get("user"), event.get("ts"), event.get("thread_ts")
-        if event.get("bot_id") or event.get("subtype") not in TYPED_MESSAGES or not user or user == context.bot_user_id:
-            return
-        channel = event["channel"]
-        in_thread = bool(thread_ts) and thread_ts != ts
-        in_dm = event.get("channel_type") == "im"
-        if not (in_thread or in_dm):
-            return
-        if in_dm and _persona_files(event):
+        if event.get("channel_type") == "im" and _persona_files(event) and _typed(event, context.bot_user_id):
             await self.on_upload(event, context)
             return
+        line = _line(event, context.bot_user_id, _workspace(context), time.time())
+        if line is None:
+            return
+        await self._line(line)
+        if self.inbox is not None:
+            await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
+
+    async def _line(self, line: InboxRow) -> None:
+        channel, user, thread_ts, in_dm = line.channel, line.user, line.thread_ts, line.in_dm
+        in_thread = bool(thread_ts) and thread_ts != line.ts
         thread = f"{channel}/{thread_ts}" if in_thread and not in_dm else None  # a DM is one conversation
         answer_in = thread_ts if in_thread else None
 
@@ -302,8 +344,7 @@ class Listeners:
                 await self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
         port = self.port(tell, here=(channel, answer_in), in_dm=in_dm)
-        text = blocks.from_slack(event.get("text") or "")
-        await self.handler.message(Who(_workspace(context), channel, user), text, port, thread=thread, source=ts)
+        await self.handler.message(Who(line.workspace, channel, user), line.text, port, thread=thread, source=line.ts)
 
     # -- persona files shared in the DM ------------------------------------------------------
     async def on_upload(self, event: dict, context: AsyncBoltContext) -> None:
@@ -340,6 +381,26 @@ class Listeners:
             await self.client.views_publish(user_id=event["user"], view=blocks.home_view(sessions, self.service.personas()))
         except Exception as e:
             user_error(e)  # logs it; the tab keeps its last content
+
+
+def _typed(event: dict, bot_user: str | None) -> bool:
+    """Typed by a person (not an edit, a join, a bot, or Hotseat itself)."""
+    user = event.get("user")
+    return not event.get("bot_id") and event.get("subtype") in TYPED_MESSAGES and bool(user) and user != bot_user
+
+
+def _line(event: dict, bot_user: str | None, workspace: str, now: float) -> InboxRow | None:
+    """The trainee's line a message event carries: a reply in a thread, or any message in
+    the DM with Hotseat (persona files shared there are not lines); None for anything else."""
+    if not _typed(event, bot_user):
+        return None
+    ts, thread_ts = event.get("ts"), event.get("thread_ts")
+    in_thread = bool(thread_ts) and thread_ts != ts
+    in_dm = event.get("channel_type") == "im"
+    if not ts or not (in_thread or in_dm) or (in_dm and _persona_files(event)):
+        return None
+    return InboxRow(workspace, event["channel"], thread_ts, ts, event["user"],
+                    blocks.from_slack(event.get("text") or ""), in_dm, now)
 
 
 def _workspace(context: AsyncBoltContext) -> str:
