@@ -646,3 +646,21 @@ async def test_latest_session_in_a_channel_includes_ended_ones(store):
     assert (await store.latest_session("T1", "C1", "U1")).id == first
     live = await start(store, now=400.0)
     assert (await store.latest_session("T1", "C1", "U1")).id == live.id
+
+
+async def test_last_source_is_where_a_catch_up_starts_reading(tmp_path) -> None:
+    from bot.core.records import Turn
+    from bot.store.sqlite import Store
+
+    store = await Store.open(tmp_path / "s.sqlite3")
+    try:
+        rec = await store.create_session(workspace="T1", channel="C1", user="U1", user_name="Ana",
+                                         persona_id="double-billing", seed=1, engine={}, now=1.0)
+        assert await store.last_source(rec.id) is None
+        await store.record_turn(rec.id, Turn(1, "hi", (), "hello", "open", 50), {}, 2.0, source="1700000000.000100")
+        await store.record_turn(rec.id, Turn(2, "sorry", (), "ok", "open", 40), {}, 3.0)  # typed in the console: no id
+        assert await store.last_source(rec.id) == "1700000000.000100"
+        await store.record_turn(rec.id, Turn(3, "fixed", (), "thanks", "open", 30), {}, 4.0, source="1700000000.000900")
+        assert await store.last_source(rec.id) == "1700000000.000900"
+    finally:
+        await store.close()

@@ -900,6 +900,19 @@ class Store:
         where, args = ("status = 'active'", ()) if platform is None else ("status = 'active' AND platform = ?", (platform,))
         return await self._run(_fetch_sessions, f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE {where} ORDER BY id", args)
 
+    async def last_source(self, session_id: int) -> str | None:
+        """The platform message id of the session's latest turn that has one: where a
+        catch-up after downtime starts reading the thread (None: no turn came from chat)."""
+
+        def fetch(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                "SELECT source FROM turns WHERE session_id = ? AND source IS NOT NULL ORDER BY idx DESC LIMIT 1",
+                (session_id,),
+            ).fetchone()
+            return None if row is None else row[0]
+
+        return await self._run(fetch)
+
     async def close_unplayable(self, session_id: int, now: float) -> None:
         """End, unscored, a session that can no longer be played (its persona or state is gone),
         so its trainee can start again; it stays in history, never on a leaderboard."""
