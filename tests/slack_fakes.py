@@ -7,7 +7,8 @@ downloads (`/files/<id>/<name>`, the url_private of files shared with the bot, s
 only with the bot token, like Slack, which answers anything else with its sign-in page),
 and file uploads as slack_sdk's `files_upload_v2` makes them: files.getUploadURLExternal
 hands out `/upload/<file id>`, the bytes are POSTed there, and files.completeUploadExternal
-shares them (`uploads` holds what was shared, where). Tests assert on what the bot sent,
+shares them (`uploads` holds what was shared, where). Threads keep their messages for
+conversations.replies (`hold` adds one a user wrote, as while the bot was down). Tests assert on what the bot sent,
 the way a user would see it in Slack.
 """
 
@@ -74,6 +75,7 @@ class FakeSlack:
         self._pending: dict[str, Upload] = {}  # file id -> an upload not completed yet
         self.refuse_uploads: str | None = None  # an error code: files.getUploadURLExternal answers ok=false with it
         self.break_upload_url = False  # the upload URL answers 500, as Slack's file service does when it fails
+        self.threads: dict[tuple[str, str], list[dict]] = {}  # (channel, root ts) -> its messages, root first
         self._queued: dict[str, list[web.Response]] = {}
         self._ts = itertools.count(1)
         self._urls = itertools.count(1)
@@ -141,6 +143,34 @@ class FakeSlack:
                                "url_private_download": url + "?download=1", "content": content}
         return {"id": file_id, "name": name, "mimetype": "text/plain", "filetype": "yaml"}
 
+    def hold(self, channel: str, thread_ts: str, user: str, text: str, ts: str) -> dict:
+        """A message a user wrote in a thread, as Slack keeps it (for conversations.replies)
+        whether or not the bot was there to get the event: sent while it was down, or sent
+        live as well (`Slack.say` only delivers the event)."""
+        message = {"type": "message", "user": user, "text": text, "ts": ts, "thread_ts": thread_ts, "team": "T1"}
+        self._thread(channel, thread_ts).append(message)
+        return message
+
+    def _thread(self, channel: str, root: str) -> list[dict]:
+        return self.threads.setdefault((channel, root), [{"type": "message", "ts": root, "thread_ts": root}])
+
+    def _replies(self, args: dict) -> dict:
+        """conversations.replies: the root first on every page, then the replies from `oldest`
+        (exclusive unless `inclusive`), oldest first, `limit` a page, paged by cursor."""
+        channel, root = str(args.get("channel")), str(args.get("ts"))
+        if (channel, root) not in self.threads:
+            return {"ok": False, "error": "thread_not_found"}
+        parent, *replies = sorted(self.threads[(channel, root)], key=lambda m: float(m["ts"]))
+        inclusive = str(args.get("inclusive", "0")).lower() in ("1", "true")
+        if args.get("oldest"):
+            oldest = float(args["oldest"])
+            replies = [m for m in replies if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 1000)
+        page = replies[start:start + limit]
+        more = start + limit < len(replies)
+        return {"messages": [parent, *page], "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     # -- looking at what the bot did --------------------------------------------------------
     def called(self, method: str, **match: Any) -> list[Call]:
         return [c for c in self.calls if c.method == method and all(c.args.get(k) == v for k, v in match.items())]
@@ -200,9 +230,17 @@ class FakeSlack:
             return {"team": "Test Team", "team_id": "T1", "user": "hotseat", "user_id": BOT_USER, "bot_id": "BBOT"}
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
+            channel, root = str(args.get("channel")), args.get("thread_ts")
+            if root:  # the bot's own answers are in the thread too, as Slack keeps them
+                self._thread(channel, str(root)).append({"type": "message", "user": BOT_USER, "bot_id": "BBOT",
+                                                         "text": args.get("text"), "ts": ts, "thread_ts": root})
+            else:
+                self._thread(channel, ts)[0].update(user=BOT_USER, bot_id="BBOT", text=args.get("text"))
             return {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts, "text": args.get("text")}}
         if method == "chat.postEphemeral":
             return {"message_ts": f"1800000000.{next(self._ts):06d}"}
+        if method == "conversations.replies":
+            return self._replies(args)
         if method == "conversations.open":
             return {"channel": {"id": "D" + str(args.get("users"))}}
         if method == "files.info":

@@ -55,6 +55,7 @@ class SlackFrontEnd(FrontEnd):
         self.ready = asyncio.Event()  # set once connected (Socket Mode) or listening (HTTP)
         self.port: int | None = None  # the port HTTP mode actually listens on
         self._team = ""
+        self._bot_user: str | None = None  # Hotseat's own member id: its messages are never lines
         self.workspace = ""  # the installation's id, as sessions are stamped (team, or enterprise)
         self.desk: ReportDesk | None = None
         self.drills: DrillClock | None = None  # posts each channel's drill of the day, once serving
@@ -74,6 +75,7 @@ class SlackFrontEnd(FrontEnd):
         """Check the bot token; the installation (team, or enterprise for an org install)."""
         auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", BOT_TOKEN_HELP)
         self._team = auth.get("team") or ""
+        self._bot_user = auth.get("user_id")
         installed = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
         self.workspace = installed or ""
         return f"slack:{installed or 'unknown'}"
@@ -91,6 +93,10 @@ class SlackFrontEnd(FrontEnd):
         replayed = await listeners.replay(self.workspace)
         if replayed:
             log.info("Handled %d Slack message(s) left over from the last run", replayed)
+        # Then lines Slack never delivered (the bot was down), thread by thread, in order.
+        caught_up = await listeners.catch_up(self.workspace, self._bot_user)
+        if caught_up:
+            log.info("Caught up on %d Slack message(s) sent while Hotseat was offline", caught_up)
         if self.settings.http:
             await self._listen()
             log.info("Hotseat is serving Slack workspace %s over HTTP on port %s%s", self._team, self.port, EVENTS_PATH)

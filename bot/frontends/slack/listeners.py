@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 TYPED_MESSAGES = {None, "thread_broadcast", "file_share"}  # others are edits, joins, bots: never turns
 HISTORY_LIMIT = 10
+REPLIES_PAGE = 200  # messages per conversations.replies page when catching up on a thread
+OFFLINE = "Hotseat was offline; your message from {when} was not applied."
 MAX_FILES = 5  # persona files taken from one message; a trainer shares one or two at a time
 START_ONE = "`start` takes one persona id, like `/hotseat start double-billing`; `/hotseat personas` lists them."
 STATS_WHO = (
@@ -317,6 +319,59 @@ class Listeners:
                 log.exception("could not handle stored message %s", line.ts)
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
         return len(pending)
+
+    async def catch_up(self, workspace: str, bot_user: str | None) -> int:
+        """After downtime: for each active session in a thread, read the thread's messages
+        Slack holds after the last applied one (conversations.replies) and hand the trainee's
+        missed lines to the handler in the order they were sent; how many were handled.
+        Lines from others are left alone. A line older than the idle timeout is not applied:
+        its trainee gets a private note. One thread that cannot be read never stops the rest."""
+        handled = 0
+        for record in await self.service.store.active_sessions(self.service.platform):
+            channel, _, thread_ts = (record.thread or "").partition("/")
+            if record.workspace != workspace or not channel or not thread_ts:
+                continue  # another installation's, or a DM, or its opening never posted
+            try:
+                after = await self.service.store.last_source(record.id)
+                for event in await self._replies(channel, thread_ts, after):
+                    line = _line(event | {"channel": channel}, bot_user, workspace, time.time())
+                    if line is None or line.user != record.user:
+                        continue
+                    if self.inbox is not None and not await self.inbox.inbox_put(line):
+                        continue  # delivered before (a hint or `end` leaves no turn), or told already
+                    if self.service.clock() - float(line.ts) > self.service.idle_timeout:
+                        await self._too_old(line)
+                    else:
+                        await self._line(line)
+                        handled += 1
+                    if self.inbox is not None:
+                        await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
+            except Exception:
+                log.exception("could not catch up on the thread of session %s", record.id)
+        return handled
+
+    async def _replies(self, channel: str, thread_ts: str, after: str | None) -> list[dict]:
+        """The thread's messages after `after` (its root and every message when None), oldest first."""
+        messages: dict[str, dict] = {}  # by ts: Slack repeats the root on every page
+        cursor = None
+        while True:
+            since = {} if after is None else {"oldest": after, "inclusive": False}  # oldest is exclusive then
+            page = await self.client.conversations_replies(
+                channel=channel, ts=thread_ts, limit=REPLIES_PAGE, cursor=cursor, **since)
+            messages |= {m["ts"]: m for m in page.get("messages") or [] if m.get("ts") and m["ts"] != after}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return sorted(messages.values(), key=lambda m: (float(m["ts"]), m["ts"]))
+
+    async def _too_old(self, line: InboxRow) -> None:
+        when = int(float(line.ts))
+        text = OFFLINE.format(when=f"<!date^{when}^{{time}}|{time.strftime('%H:%M', time.gmtime(when))} UTC>")
+        try:
+            await self.client.chat_postEphemeral(channel=line.channel, user=line.user, thread_ts=line.thread_ts,
+                                                 text=text)
+        except Exception:
+            log.warning("could not tell %s their message %s was not applied", line.user, line.ts, exc_info=True)
 
     async def on_message(self, event: dict, context: AsyncBoltContext) -> None:
         """A reply in a thread (or, in the DM with Hotseat, any message) goes to the handler;
