@@ -33,6 +33,7 @@ BOT_ID = 500000000000000002
 GUILD_ID = 500000000000000003
 CHANNEL_ID = 500000000000000004
 EVERYONE_PERMISSIONS = "562949953421311"  # every permission bit up to 2**49
+DISCORD_EPOCH_MS = 1420070400000  # snowflake ids count milliseconds from 2015-01-01
 TRAINER_ROLE = 500000000000000010
 LEAD_ROLE = 500000000000000011
 ROLES = {TRAINER_ROLE: "Trainers", LEAD_ROLE: "Team leads"}  # the guild's roles besides @everyone
@@ -258,6 +259,8 @@ class FakeDiscord:
         for method, pattern, handler in self._routes():
             match = re.fullmatch(pattern, r.path)
             if method == r.method and match:
+                if handler == self._history:
+                    return await handler(r.body, *match.groups(), r.query)
                 return await handler(r.body, *match.groups())
         return _json({"message": "Unknown route in the fake", "code": 0}, status=404)
 
@@ -275,6 +278,7 @@ class FakeDiscord:
             ("PUT", r"/channels/(\d+)/thread-members/(\d+)", self._no_content),
             ("POST", r"/channels/(\d+)/typing", self._no_content),
             ("POST", r"/channels/(\d+)/messages", self._create_message),
+            ("GET", r"/channels/(\d+)/messages", self._history),
             ("PATCH", r"/channels/(\d+)", self._edit_channel),
             ("GET", r"/channels/(\d+)", self._get_channel),
         ]
@@ -348,6 +352,15 @@ class FakeDiscord:
         if self.refuse_posts and self.refuse_posts(int(channel_id), body):
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         return _json(self._message(int(channel_id), body))
+
+    async def _history(self, body: Any, channel_id: str, query: dict[str, str]) -> web.Response:
+        """A channel's messages after `after` (the oldest `limit` of them), newest first, as Discord answers."""
+        if int(channel_id) not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        after, limit = int(query.get("after", 0)), min(int(query.get("limit", 50)), 100)
+        found = sorted((m for i, m in self.messages.items() if m["channel_id"] == channel_id and i > after),
+                       key=lambda m: int(m["id"]))[:limit]
+        return _json(found[::-1])
 
     async def _edit_channel(self, body: dict, channel_id: str) -> web.Response:
         channel = self.channels[int(channel_id)]
@@ -452,17 +465,40 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload["token"]
 
-    async def say(self, who: dict, channel_id: int, content: str, *, message_id: int | None = None) -> int:
-        """A user writes in a channel or thread; returns the message id (to deliver it again)."""
+    async def say(
+        self, who: dict, channel_id: int, content: str, *, message_id: int | None = None, keep: bool = False
+    ) -> int:
+        """A user writes in a channel or thread; returns the message id (to deliver it again).
+        With `keep`, the channel's history holds it too, as Discord's does (off by default:
+        the fake's counter ids are not snowflakes of the tests' clock, see `hold`)."""
+        msg = self.written(who, channel_id, content, message_id=message_id, keep=keep)
+        await self.dispatch("MESSAGE_CREATE", msg)
+        return int(msg["id"])
+
+    def hold(self, who: dict, channel_id: int, content: str, *, at: float | None = None) -> int:
+        """A user writes while the bot is down: the message is only in the channel's history
+        (no MESSAGE_CREATE), sent at unix time `at` (now if None). Returns its id, a snowflake
+        of that time as Discord's are (discord.py reads a message's time from its id); it must
+        sort after every message the fake already holds."""
+        at = time.time() if at is None else at
+        message_id = (int(at * 1000) - DISCORD_EPOCH_MS) << 22 | next(self._ids) % 4096
+        assert message_id > max(self.messages, default=0), "a held message must be newer than the history"
+        return int(self.written(who, channel_id, content, message_id=message_id, at=at)["id"])
+
+    def written(self, who: dict, channel_id: int, content: str, *, message_id: int | None = None,
+                at: float | None = None, keep: bool = True) -> dict:
+        """A user's message, kept in the channel's history if `keep`."""
+        stamp = _now() if at is None else datetime.fromtimestamp(at, timezone.utc).isoformat()
         msg = {
             "id": str(message_id or self.next_id()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
             "author": who, "member": {k: v for k, v in _member(who).items() if k != "user"}, "content": content,
             "embeds": [], "components": [], "attachments": [], "mentions": [], "mention_roles": [],
             "mention_everyone": False, "pinned": False, "tts": False, "type": 0, "flags": 0,
-            "timestamp": _now(), "edited_timestamp": None,
+            "timestamp": stamp, "edited_timestamp": None,
         }
-        await self.dispatch("MESSAGE_CREATE", msg)
-        return int(msg["id"])
+        if keep:
+            self.messages.setdefault(int(msg["id"]), msg)
+        return msg
 
     # -- what the user saw ----------------------------------------------------------------------
     def posted(self, channel_id: int) -> list[dict]:

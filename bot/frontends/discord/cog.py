@@ -1,5 +1,7 @@
 """The `/hotseat` command group and the thread listener, as one GroupCog: typed options,
 persona autocomplete, and each payload handed straight to the ConversationHandler.
+Once per start, each active session's thread is read back from Discord's history, so the
+trainee's lines written while the bot was down are answered in order (`catch_up`).
 
 Descriptions come from chat_commands.COMMANDS so Discord, Slack and help never disagree.
 `personas` is a subgroup (`list`, and for trainers `reload` and `upload`): Discord cannot
@@ -16,7 +18,9 @@ refuses an upload, the same answer goes again without it, so the text is never l
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import datetime
 from typing import Awaitable, Literal
 
 from discord.utils import MISSING
@@ -26,7 +30,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import HotseatError
-from bot.core.events import Ended, Who
+from bot.core.events import TIMED_OUT, Ended, Note, Who
 from bot.core.progress import TEAM_COLUMNS
 from bot.core.service import PERIODS
 from bot.frontends.chat_commands import COMMANDS, LEAD_COMMANDS, TRAINER_COMMANDS
@@ -42,6 +46,7 @@ from bot.frontends.notes import user_error
 from bot.frontends.roles import Role, Roles
 from bot.frontends.trainer import NOT_TRAINER_RELOAD, PersonaDesk, require
 from bot.persona.records import Persona
+from bot.store.sqlite import SessionRecord
 
 log = logging.getLogger(__name__)
 SUMMARY = {c.name: c.summary for c in (*COMMANDS, *TRAINER_COMMANDS)}
@@ -54,6 +59,13 @@ MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
 START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
 SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
 STALE = "That command changed since Discord last loaded it. Wait a minute or reload Discord, then try again."
+OFFLINE = "Hotseat was offline; your message from {at} was not applied."
+
+
+def offline_note(sent: datetime) -> Note:
+    """Why a line written while Hotseat was down, too long ago, got no answer. Discord shows
+    the time in the reader's own zone."""
+    return Note(OFFLINE.format(at=f"<t:{int(sent.timestamp())}:t>"), TIMED_OUT)
 
 
 def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Choice[str]]:
@@ -108,6 +120,8 @@ class Hotseat(
         self.roles = roles
         self.desk = PersonaDesk(handler.service)
         self.reports = ReportDesk(handler.service)
+        self._catch_up: asyncio.Task | None = None  # reading the threads' missed lines, once, at start
+        self._caught_up = asyncio.Event()  # set once those lines were handed over (or could not be)
         super().__init__()
 
     def port(self, interaction: discord.Interaction | None = None, **where: object) -> DiscordPort:
@@ -207,9 +221,67 @@ class Hotseat(
             or thread.owner_id != me.id
         ):
             return
+        await self._caught_up.wait()  # lines from the downtime come first, even one arriving before ready
         who = trainee(message.author, message.guild.id, thread.parent_id)
         port = self.port(message=message)
         await self.handler.message(who, message.content, port, thread=str(thread.id), source=str(message.id))
+
+    # -- after downtime --------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_connect(self) -> None:
+        """Once per start (not on every reconnect): the lines written while the bot was down,
+        read over REST as soon as the gateway is up (`on_ready` waits for guilds to stream in,
+        and new lines wait for these)."""
+        if self._catch_up is None:
+            self._catch_up = asyncio.create_task(self._catch_up_once(), name="hotseat-discord-catch-up")
+
+    async def _catch_up_once(self) -> None:
+        try:
+            await self.catch_up()
+        finally:
+            self._caught_up.set()
+
+    async def catch_up(self) -> int:
+        """Each active session's thread read from Discord's history after the last message
+        applied there, and its trainee's lines handed to the handler in order, as if they had
+        just arrived (the handler answers and dedupes them). A line older than the idle
+        timeout is not applied: its writer is told so, privately. Returns how many lines were
+        handed over; one thread failing never stops the others."""
+        handed = 0
+        try:
+            records = await self.service.store.active_sessions(self.service.platform)
+        except Exception:
+            log.exception("could not list the active sessions to catch up; lines from the downtime are not applied")
+            return 0
+        for record in records:
+            if record.thread is None or not record.thread.isdigit():
+                continue
+            try:
+                handed += await self._catch_up_thread(record)
+            except Exception:
+                log.warning("could not catch up the thread of session %s", record.id, exc_info=True)
+        return handed
+
+    async def _catch_up_thread(self, record: SessionRecord) -> int:
+        thread_id = int(record.thread)
+        thread = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
+        last = await self.service.store.last_source(record.id)
+        after = discord.Object(int(last)) if last is not None and last.isdigit() else None
+        handed = 0
+        async for message in thread.history(limit=None, after=after, oldest_first=True):
+            if message.author.bot or message.is_system() or str(message.author.id) != record.user:
+                continue  # another member's line was theirs to repeat, and Hotseat's own are answers
+            port = self.port(message=message)
+            if message.created_at.timestamp() < self.service.clock() - self.service.idle_timeout:
+                try:
+                    await port.send(offline_note(message.created_at))
+                except Exception:
+                    log.warning("could not tell %s their line was not applied", record.user, exc_info=True)
+                continue
+            who = Who(record.workspace, record.channel, record.user, message.author.display_name)
+            await self.handler.message(who, message.content, port, thread=record.thread, source=str(message.id))
+            handed += 1
+        return handed
 
     @app_commands.command(name="hint", description=SUMMARY["hint"])
     async def hint(self, interaction: discord.Interaction) -> None:
