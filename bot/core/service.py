@@ -391,6 +391,11 @@ class HotseatService:
                 endings.append(ending)
         return endings
 
+    def missed_too_long_ago(self, sent_at: float) -> bool:
+        """A line written while Hotseat was down is not applied once it is older than the idle
+        timeout: the conversation would have timed out had Hotseat been running."""
+        return self.clock() - sent_at > self.idle_timeout
+
     # -- history and leaderboard -----------------------------------------------------
     async def history(self, workspace: str, user: str, limit: int = 10) -> list[PastSession]:
         out = []

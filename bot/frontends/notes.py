@@ -25,6 +25,7 @@ LINE_LOST = (
 )
 HINT_LOST = "Your hint was recorded (it counts in your debrief), but it could not be shown here."
 DEBRIEF_LOST = "Your session has ended and was scored, but its debrief could not be shown. History shows your score."
+OFFLINE = "Hotseat was offline; your message from {when} was not applied."  # {when}: the platform's own time markup
 
 
 def user_error(exc: BaseException, *, broke: str = SOMETHING_BROKE) -> str:

@@ -42,7 +42,7 @@ from bot.frontends.discord.panels import Drawn, chart_files, split_lines, with_i
 from bot.frontends.panels import Panel
 from bot.frontends.reports import ExportRequest, ReportDesk, _date, require_lead, team_args, team_from_value
 from bot.frontends.discord.ports import DiscordPort
-from bot.frontends.notes import user_error
+from bot.frontends.notes import OFFLINE, user_error
 from bot.frontends.roles import Role, Roles
 from bot.frontends.trainer import NOT_TRAINER_RELOAD, PersonaDesk, require
 from bot.persona.records import Persona
@@ -59,13 +59,12 @@ MAX_CHOICES = 25  # Discord shows at most 25 autocomplete entries
 START_HERE = "Start a practice session from a text channel of a server; I'll open a thread for it there."
 SERVER_ONLY = "Hotseat's commands work in a server's channels, where your sessions and leaderboard live."
 STALE = "That command changed since Discord last loaded it. Wait a minute or reload Discord, then try again."
-OFFLINE = "Hotseat was offline; your message from {at} was not applied."
 
 
 def offline_note(sent: datetime) -> Note:
     """Why a line written while Hotseat was down, too long ago, got no answer. Discord shows
     the time in the reader's own zone."""
-    return Note(OFFLINE.format(at=f"<t:{int(sent.timestamp())}:t>"), TIMED_OUT)
+    return Note(OFFLINE.format(when=f"<t:{int(sent.timestamp())}:t>"), TIMED_OUT)
 
 
 def persona_choices(personas: list[Persona], typed: str) -> list[app_commands.Choice[str]]:
@@ -272,7 +271,7 @@ class Hotseat(
             if message.author.bot or message.is_system() or str(message.author.id) != record.user:
                 continue  # another member's line was theirs to repeat, and Hotseat's own are answers
             port = self.port(message=message)
-            if message.created_at.timestamp() < self.service.clock() - self.service.idle_timeout:
+            if self.service.missed_too_long_ago(message.created_at.timestamp()):
                 try:
                     await port.send(offline_note(message.created_at))
                 except Exception:

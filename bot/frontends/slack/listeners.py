@@ -24,7 +24,7 @@ from bot.core.events import Who
 from bot.frontends.chat_commands import UPLOAD_HOW, Invocation, mentioned_user, parse, personas_action
 from bot.frontends.conversation import ConversationHandler
 from bot.frontends.dedupe import SeenIds
-from bot.frontends.notes import user_error
+from bot.frontends.notes import OFFLINE, user_error
 from bot.frontends.panels import Panel
 from bot.frontends.reports import NotALead, ReportDesk, export_args, team_args, team_from_value
 from bot.frontends.roles import Role, Roles
@@ -40,7 +40,6 @@ T = TypeVar("T")
 TYPED_MESSAGES = {None, "thread_broadcast", "file_share"}  # others are edits, joins, bots: never turns
 HISTORY_LIMIT = 10
 REPLIES_PAGE = 200  # messages per conversations.replies page when catching up on a thread
-OFFLINE = "Hotseat was offline; your message from {when} was not applied."
 MAX_FILES = 5  # persona files taken from one message; a trainer shares one or two at a time
 START_ONE = "`start` takes one persona id, like `/hotseat start double-billing`; `/hotseat personas` lists them."
 STATS_WHO = (
@@ -339,7 +338,7 @@ class Listeners:
                         continue
                     if self.inbox is not None and not await self.inbox.inbox_put(line):
                         continue  # delivered before (a hint or `end` leaves no turn), or told already
-                    if self.service.clock() - float(line.ts) > self.service.idle_timeout:
+                    if self.service.missed_too_long_ago(float(line.ts)):
                         await self._too_old(line)
                     else:
                         await self._line(line)
