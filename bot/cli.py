@@ -850,7 +850,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from bot.config import load_env_file
-    from bot.store.sqlite import StoreError
+    from bot.store.records import StoreError
 
     if args.command != "run":  # `run` reads its own --env-file; every command sees the same database
         load_env_file()

@@ -47,7 +47,8 @@ import os
 from typing import Any, AsyncIterator, TextIO
 
 from bot.persona.library import Library
-from bot.store.sqlite import SCORE_DIMENSIONS, ExportRow, Store
+from bot.store.records import SCORE_DIMENSIONS, ExportRow
+from bot.store.sqlite import Store
 
 __all__ = ["EXPORT_COLUMNS", "FORMATS", "TRANSCRIPT_COLUMN", "export", "iso"]
 

@@ -39,7 +39,8 @@ from bot.core.service import PERIODS, HotseatService
 from bot.debrief.scoring import CREDIT, DIMENSIONS
 from bot.persona.library import Library
 from bot.persona.records import Persona
-from bot.store.sqlite import DrillSchedule, PersonaTotals, ScoreRow, Store
+from bot.store.records import DrillSchedule, PersonaTotals, ScoreRow
+from bot.store.sqlite import Store
 from bot.vocab import DIFFICULTY
 
 __all__ = [

@@ -37,7 +37,8 @@ from bot.core.events import (
 from bot.core.records import Hint, Turn
 from bot.persona.records import Persona
 from bot.debrief.scoring import Debrief, Played, score
-from bot.store.sqlite import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, Store
+from bot.store.records import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, StaleSession
+from bot.store.sqlite import Store
 from bot.core.text import MAX_MESSAGE_CHARS, clean_message
 
 log = logging.getLogger(__name__)

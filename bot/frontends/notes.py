@@ -6,7 +6,7 @@ import logging
 
 from bot.core.errors import HotseatError
 from bot.core.events import BROKEN, NOT_SHOWN, REFUSED, CustomerSaid, Ended, Event, HintGiven, Note
-from bot.store.sqlite import StoreError
+from bot.store.records import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -44,12 +44,29 @@ import pathlib
 import queue
 import sqlite3
 import threading
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
 from bot.core.errors import BadMessage
 from bot.core.records import Detection, Hint, Turn
+from bot.store.records import (
+    SCORE_DIMENSIONS,
+    ActiveSessionExists,
+    Closing,
+    DrillSchedule,
+    DuplicateTurn,
+    ExportRow,
+    InboxRow,
+    LeaderRow,
+    PersonaTotals,
+    ScoreRow,
+    ScoreTotals,
+    SessionNotActive,
+    SessionRecord,
+    StaleSession,
+    StoreError,
+    TeamTotals,
+)
 from bot.vocab import OUTCOMES
 
 __all__ = [
@@ -68,6 +85,7 @@ __all__ = [
     "DuplicateTurn",
     "SessionNotActive",
     "SessionRecord",
+    "StaleSession",
     "Store",
     "StoreError",
 ]
@@ -76,155 +94,6 @@ T = TypeVar("T")
 
 
 _WHAT_TO_DO = "Pass --db PATH or set HOTSEAT_DB to a writable location."
-
-
-class StoreError(Exception):
-    """A storage problem; ``str(e)`` is written for the person running the bot."""
-
-
-class ActiveSessionExists(StoreError):
-    """That user already has an active session in that workspace and channel."""
-
-
-class DuplicateTurn(StoreError):
-    """This platform message was already saved as a turn."""
-
-
-class SessionNotActive(StoreError):
-    """A write aimed at a session that does not exist or has already ended."""
-
-
-@dataclass(slots=True)
-class SessionRecord:
-    id: int
-    workspace: str  # Slack team id / Discord guild id / "local"
-    channel: str  # channel or thread id
-    user: str  # platform user id
-    user_name: str  # display name at start, for leaderboards
-    persona_id: str
-    seed: int
-    engine: dict  # the engine's JSON-able state, opaque to the store
-    status: str  # "active" | "ended"
-    outcome: str | None  # resolved | escalated | customer_left | unfinished
-    end_reason: str | None  # e.g. "terminal", "ended", "timed_out", "turn_cap"
-    score: int | None
-    started_at: float  # unix seconds
-    updated_at: float
-    ended_at: float | None
-    thread: str | None = None  # where the conversation lives; may be set after start
-    platform: str = "console"  # the front end that owns it: console | slack | discord
-
-
-@dataclass(frozen=True, slots=True)
-class Closing:
-    """How a session ends, handed to ``record_turn`` with its final turn so the two are saved
-    in one transaction: a crash can then never leave a conversation over but its session open."""
-
-    outcome: str
-    end_reason: str
-    debrief: dict
-    score: int
-
-
-@dataclass(slots=True)
-class LeaderRow:
-    user: str
-    user_name: str
-    sessions: int
-    average: float  # mean debrief score, 1 decimal
-    best: int
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreRow:
-    """One scored session with at least one reply, as progress views read it."""
-
-    session_id: int
-    persona_id: str
-    started_at: float
-    ended_at: float
-    score: int
-    dimensions: dict[str, int] | None  # None: its debrief was saved without dimension scores
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreTotals:
-    """A trainee's played sessions in a workspace, summed up."""
-
-    sessions: int
-    recent: int  # of them, ended at or after the `since` asked about
-    average: float | None
-    dimensions: dict[str, float]  # mean per dimension, over sessions that have dimension scores
-    best: ScoreRow | None
-
-
-@dataclass(frozen=True, slots=True)
-class TeamTotals:
-    user: str
-    user_name: str  # the name of their latest session
-    sessions: int
-    recent: int  # ended at or after the `since` asked about
-    average: float
-    last_ended: float
-    latest: tuple[ScoreRow, ...]  # their last `window` played sessions, oldest first
-
-
-@dataclass(frozen=True, slots=True)
-class PersonaTotals:
-    """One trainee's played sessions with one persona in a period: what fair boards weigh."""
-
-    user: str
-    persona_id: str
-    sessions: int
-    total: int  # sum of scores
-    best: int
-
-
-@dataclass(frozen=True, slots=True)
-class DrillSchedule:
-    workspace: str
-    channel: str
-    enabled: bool
-    time: str  # HH:MM, UTC
-    set_by: str
-    updated_at: float
-    last_run: str | None  # YYYY-MM-DD (UTC) of the last day it was claimed
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    """A platform message kept in the inbox until it has been handled."""
-
-    workspace: str
-    channel: str
-    thread_ts: str | None
-    ts: str
-    user: str
-    text: str
-    in_dm: bool
-    received_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class ExportRow:
-    """An ended session as exports write it; `transcript` only when turns were asked for."""
-
-    session_id: int
-    workspace: str
-    channel: str
-    platform: str
-    user: str
-    user_name: str
-    persona_id: str
-    started_at: float
-    ended_at: float | None
-    outcome: str | None
-    end_reason: str | None
-    score: int | None
-    turns: int
-    hints: int
-    dimensions: dict[str, int | None]
-    transcript: tuple[Turn, ...] | None = None
 
 
 # --------------------------------------------------------------------------- schema
@@ -384,21 +253,52 @@ CREATE INDEX inbox_pending ON inbox (workspace, id) WHERE done = 0;
 CREATE INDEX inbox_done ON inbox (received_at) WHERE done = 1;
 """
 
+# v6: running as several processes (issue 13).
+# - `sessions.version` counts writes of the engine state; a write names the version it was
+#   computed from, so a process holding an old copy fails (StaleSession) instead of
+#   overwriting a turn another process applied, and reads the session again.
+# - `slack_installations` and `oauth_states`: Slack OAuth distribution, one bot token per
+#   workspace (bodies are slack_sdk's Bot / Installation as JSON; '' stands for "none" in the
+#   key columns, so the primary key can hold them).
+# - `leases`: jobs that must run in one process at a time (the idle sweep, drills) take a
+#   named lease that expires, so a crashed holder is replaced without anyone's help.
+SCHEMA_V6 = """
+ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE slack_installations (
+    kind          TEXT    NOT NULL CHECK (kind IN ('bot', 'installation')),
+    enterprise_id TEXT    NOT NULL DEFAULT '',
+    team_id       TEXT    NOT NULL DEFAULT '',
+    user_id       TEXT    NOT NULL DEFAULT '',              -- '' : the workspace's latest
+    body          TEXT    NOT NULL,                         -- JSON
+    installed_at  REAL    NOT NULL,
+    PRIMARY KEY (kind, enterprise_id, team_id, user_id)
+);
+
+CREATE TABLE oauth_states (
+    state       TEXT    PRIMARY KEY,
+    expires_at  REAL    NOT NULL
+);
+
+CREATE TABLE leases (
+    name        TEXT    PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    expires_at  REAL    NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, SCHEMA_V3),
     (4, SCHEMA_V4),
     (5, SCHEMA_V5),
+    (6, SCHEMA_V6),
 ]
-
-# The dimension columns of `session_scores`, in bot.debrief.scoring.DIMENSIONS order (a
-# test keeps the two equal; a new dimension needs a new migration step).
-SCORE_DIMENSIONS: tuple[str, ...] = ("empathy", "listening", "ownership", "solution", "professionalism", "closing")
 
 _SESSION_COLUMNS = (
     "id, workspace, channel, user, user_name, persona_id, seed, engine, status, outcome,"
-    " end_reason, score, started_at, updated_at, ended_at, thread, platform"
+    " end_reason, score, started_at, updated_at, ended_at, thread, platform, version"
 )
 
 
@@ -425,6 +325,7 @@ def _session(row: tuple) -> SessionRecord:
         ended_at=row[14],
         thread=row[15],
         platform=row[16],
+        version=row[17],
     )
 
 
@@ -466,9 +367,20 @@ def _transaction(conn: sqlite3.Connection, body: Callable[..., T], *args: Any) -
         raise
 
 
-def _require_active(cur: sqlite3.Cursor, session_id: int) -> None:
-    if cur.rowcount != 1:
-        raise SessionNotActive(f"Session {session_id} does not exist or has already ended.")
+def _require_active(conn: sqlite3.Connection, cur: sqlite3.Cursor, session_id: int) -> None:
+    """After a guarded UPDATE of an active session: no row changed means it has ended (or
+    never was), or, if it is still active, that the caller's copy was out of date."""
+    if cur.rowcount == 1:
+        return
+    row = conn.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is not None and row[0] == "active":
+        raise StaleSession(f"Session {session_id} was changed elsewhere since it was read.")
+    raise SessionNotActive(f"Session {session_id} does not exist or has already ended.")
+
+
+# The guard every write of a session's engine state uses: still active, and (when the
+# caller says which version it computed from) not changed since; the version moves on.
+_GUARD = " WHERE id = ? AND status = 'active' AND (? IS NULL OR version = ?)"
 
 
 def _check_outcome(outcome: str) -> None:
@@ -479,15 +391,15 @@ def _check_outcome(outcome: str) -> None:
 
 def _close(
     conn: sqlite3.Connection, session_id: int, outcome: str, end_reason: str, score: int,
-    engine_json: str, debrief_json: str, now: float,
+    engine_json: str, debrief_json: str, now: float, version: int | None,
 ) -> None:
     """End an active session with its debrief, inside the caller's transaction."""
     cur = conn.execute(
         "UPDATE sessions SET status = 'ended', outcome = ?, end_reason = ?, score = ?,"
-        " engine = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-        (outcome, end_reason, score, engine_json, now, now, session_id),
+        " engine = ?, ended_at = ?, updated_at = ?, version = version + 1" + _GUARD,
+        (outcome, end_reason, score, engine_json, now, now, session_id, version, version),
     )
-    _require_active(cur, session_id)
+    _require_active(conn, cur, session_id)
     conn.execute(
         "INSERT INTO debriefs (session_id, body, created_at) VALUES (?, ?, ?)",
         (session_id, debrief_json, now),
@@ -939,7 +851,7 @@ class Store:
 
     async def record_turn(
         self, session_id: int, turn: Turn, engine: dict, now: float, source: str | None = None,
-        *, closing: Closing | None = None,
+        *, closing: Closing | None = None, version: int | None = None,
     ) -> None:
         """Save one played turn and the engine state after it, in ONE transaction.
 
@@ -947,8 +859,9 @@ class Store:
         same transaction, with its score and debrief: either both are saved or neither is.
 
         A duplicate turn index, or a session that is missing or ended, raises StoreError;
-        a `source` (the platform's message id) already saved raises DuplicateTurn. Either
-        way nothing changes.
+        a `source` (the platform's message id) already saved raises DuplicateTurn; with
+        `version` (the session's version the step was computed from), a session written
+        since raises StaleSession. Each way nothing changes.
         """
         if closing is not None:
             _check_outcome(closing.outcome)
@@ -963,13 +876,13 @@ class Store:
                 raise DuplicateTurn(f"Message {source} is already a turn of session {session_id}.")
             if closing is None:
                 cur = conn.execute(
-                    "UPDATE sessions SET engine = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-                    (engine_json, now, session_id),
+                    "UPDATE sessions SET engine = ?, updated_at = ?, version = version + 1" + _GUARD,
+                    (engine_json, now, session_id, version, version),
                 )
-                _require_active(cur, session_id)
+                _require_active(conn, cur, session_id)
             else:  # the same row update, ending the session, and its debrief
                 _close(conn, session_id, closing.outcome, closing.end_reason, closing.score, engine_json,
-                       debrief_json, now)
+                       debrief_json, now, version)
             try:
                 conn.execute(
                     "INSERT INTO turns (session_id, idx, trainee, detections, customer, state,"
@@ -987,16 +900,19 @@ class Store:
 
         await self._run(_transaction, body)
 
-    async def record_hint(self, session_id: int, hint: Hint, engine: dict, now: float) -> None:
-        """Save a hint shown to the trainee and the engine state after it, in one transaction."""
+    async def record_hint(
+        self, session_id: int, hint: Hint, engine: dict, now: float, *, version: int | None = None,
+    ) -> None:
+        """Save a hint shown to the trainee and the engine state after it, in one transaction
+        (StaleSession, as for `record_turn`, if `version` is out of date)."""
         engine_json = _dumps(engine)
 
         def body(conn: sqlite3.Connection) -> None:
             cur = conn.execute(
-                "UPDATE sessions SET engine = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-                (engine_json, now, session_id),
+                "UPDATE sessions SET engine = ?, updated_at = ?, version = version + 1" + _GUARD,
+                (engine_json, now, session_id, version, version),
             )
-            _require_active(cur, session_id)
+            _require_active(conn, cur, session_id)
             conn.execute(
                 "INSERT INTO hints (session_id, turn, text, created_at) VALUES (?, ?, ?, ?)",
                 (session_id, hint.turn, hint.text, now),
@@ -1014,18 +930,19 @@ class Store:
         debrief: dict,
         score: int,
         now: float,
+        version: int | None = None,
     ) -> None:
         """End an active session with its score and debrief, in one transaction.
 
         SessionNotActive if it is missing or already ended, so a timeout sweep racing a
-        user's "end" cannot score a session twice.
+        user's "end" cannot score a session twice; StaleSession if `version` is out of date.
         """
         _check_outcome(outcome)
         engine_json = _dumps(engine)
         debrief_json = _dumps(debrief)
 
         def body(conn: sqlite3.Connection) -> None:
-            _close(conn, session_id, outcome, end_reason, score, engine_json, debrief_json, now)
+            _close(conn, session_id, outcome, end_reason, score, engine_json, debrief_json, now, version)
             _keep_scores(conn, session_id, debrief)
 
         await self._run(_transaction, body)
@@ -1380,6 +1297,88 @@ class Store:
 
         def write(conn: sqlite3.Connection) -> int:
             return conn.execute("DELETE FROM inbox WHERE done = 1 AND received_at < ?", (before,)).rowcount
+
+        return await self._run(write)
+
+    # -- Slack OAuth: installations and states ------------------------------------------------
+
+    async def installation_put(
+        self, kind: str, enterprise_id: str, team_id: str, user_id: str, body: dict, now: float,
+    ) -> None:
+        """Keep a Slack bot or installation (`kind`), replacing the one under the same key.
+        '' in a key column means none (no enterprise; user '' is the workspace's latest)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO slack_installations (kind, enterprise_id, team_id, user_id, body, installed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, enterprise_id, team_id, user_id)"
+                " DO UPDATE SET body = excluded.body, installed_at = excluded.installed_at",
+                (kind, enterprise_id, team_id, user_id, _dumps(body), now),
+            )
+
+        await self._run(write)
+
+    async def installation_get(self, kind: str, enterprise_id: str, team_id: str, user_id: str = "") -> dict | None:
+        def fetch(conn: sqlite3.Connection) -> dict | None:
+            row = conn.execute(
+                "SELECT body FROM slack_installations WHERE kind = ? AND enterprise_id = ? AND team_id = ?"
+                " AND user_id = ?",
+                (kind, enterprise_id, team_id, user_id),
+            ).fetchone()
+            return None if row is None else json.loads(row[0])
+
+        return await self._run(fetch)
+
+    async def installation_delete(self, enterprise_id: str, team_id: str, user_id: str | None = None) -> int:
+        """Forget a workspace's bot and installations (`user_id` None), or one user's
+        installation; how many rows went."""
+
+        def write(conn: sqlite3.Connection) -> int:
+            if user_id is None:
+                return conn.execute(
+                    "DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = ?", (enterprise_id, team_id)
+                ).rowcount
+            return conn.execute(
+                "DELETE FROM slack_installations WHERE kind = 'installation' AND enterprise_id = ? AND team_id = ?"
+                " AND user_id = ?",
+                (enterprise_id, team_id, user_id),
+            ).rowcount
+
+        return await self._run(write)
+
+    async def oauth_state_put(self, state: str, expires_at: float) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO oauth_states (state, expires_at) VALUES (?, ?)", (state, expires_at))
+
+        await self._run(write)
+
+    async def oauth_state_take(self, state: str, now: float) -> bool:
+        """Use up an OAuth state: True once, for a state issued here and not expired; expired
+        states are cleared on the way."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            taken = conn.execute(
+                "DELETE FROM oauth_states WHERE state = ? AND expires_at > ?", (state, now)
+            ).rowcount == 1
+            conn.execute("DELETE FROM oauth_states WHERE expires_at <= ?", (now,))
+            return taken
+
+        return await self._run(_transaction, write)
+
+    # -- leases: one process at a time -------------------------------------------------------
+
+    async def claim_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        """Hold the lease `name` until now + ttl if it is free, expired or already ours; True if
+        `holder` holds it now. Renew it well before ttl runs out to keep it."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"
+                " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?",
+                (name, holder, now + ttl, now),
+            )
+            return cur.rowcount == 1
 
         return await self._run(write)
 

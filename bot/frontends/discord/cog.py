@@ -46,7 +46,7 @@ from bot.frontends.notes import OFFLINE, user_error
 from bot.frontends.roles import Role, Roles
 from bot.frontends.trainer import NOT_TRAINER_RELOAD, PersonaDesk, require
 from bot.persona.records import Persona
-from bot.store.sqlite import SessionRecord
+from bot.store.records import SessionRecord
 
 log = logging.getLogger(__name__)
 SUMMARY = {c.name: c.summary for c in (*COMMANDS, *TRAINER_COMMANDS)}

@@ -32,7 +32,8 @@ from bot.frontends.slack import blocks, panels
 from bot.frontends.slack.ports import SlackPort, Tell
 from bot.frontends.slack.trainers import SlackRoles, download, file_info
 from bot.frontends.trainer import NOT_TRAINER_UPLOAD, SUFFIXES, NotATrainer, PersonaDesk, require
-from bot.store.sqlite import InboxRow, Store
+from bot.store.records import InboxRow
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
