@@ -22,7 +22,7 @@ import secrets
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Callable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar
 
 from bot.debrief import coaching
 from bot.core import engine
@@ -42,6 +42,8 @@ from bot.store.sqlite import Store
 from bot.core.text import MAX_MESSAGE_CHARS, clean_message
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+STALE_RETRIES = 5  # a step redone on a fresh read this often before the trainee is asked to resend
 
 PERIODS: dict[str, float | None] = {"week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
 
@@ -248,6 +250,9 @@ class HotseatService:
     ) -> tuple[Event, ...]:
         """Apply one trainee message: the customer's answer, and the debrief if that ended it.
 
+        Several processes may serve one database: a session another process changed since
+        this one read it is read again and the message applied to it as it now stands.
+
         With `thread`, the message belongs to the session living in that thread, and
         only the trainee who started it may play. With `source` (the platform's message
         id), a message delivered again raises AlreadyApplied and changes nothing, even
@@ -258,6 +263,9 @@ class HotseatService:
         debrief this process has not handed out (a crash may have kept it from being
         posted), gets that debrief rather than "no conversation running".
         """
+        return await self._afresh(self._reply, who, text, thread, source)
+
+    async def _reply(self, who: Who, text: str, thread: str | None, source: str | None) -> tuple[Event, ...]:
         live = await self._require_live(who, thread, recent=True)
         late = await self._late_ending(live, who)
         if late is not None:
@@ -281,9 +289,15 @@ class HotseatService:
                 closing = Closing(over[0], over[1], debrief.to_dict(), debrief.score)
             now = self.clock()
             try:
-                await self.store.record_turn(live.record.id, turn, work.to_dict(), now, source, closing=closing)
+                await self.store.record_turn(
+                    live.record.id, turn, work.to_dict(), now, source, closing=closing, version=live.record.version,
+                )
             except DuplicateTurn:  # checked in the turn's own transaction: no extra read per turn
                 raise AlreadyApplied("That message was already answered.") from None
+            except StaleSession:
+                self._forget(live)
+                raise
+            live.record.version += 1
             live.conv = work
             live.record.updated_at = now
             live.last_customer = step.customer
@@ -295,6 +309,9 @@ class HotseatService:
     # -- hint -----------------------------------------------------------------------
     async def hint(self, who: Who, *, thread: str | None = None) -> tuple[Event, ...]:
         """A coaching tip for this moment of the conversation; it is recorded and costs points."""
+        return await self._afresh(self._hint, who, thread)
+
+    async def _hint(self, who: Who, thread: str | None) -> tuple[Event, ...]:
         live = await self._require_live(who, thread)
         async with live.lock:
             self._check_playable(live, who)
@@ -303,7 +320,14 @@ class HotseatService:
                 return Note(_timed_out(ended, self.idle_timeout), TIMED_OUT), ended
             conv = live.conv
             text = coaching.hint_for(conv.counts, conv.mood, conv.last, engine.state_hint(live.persona, conv))
-            await self.store.record_hint(live.record.id, Hint(conv.turn, text), conv.to_dict(), self.clock())
+            try:
+                await self.store.record_hint(
+                    live.record.id, Hint(conv.turn, text), conv.to_dict(), self.clock(), version=live.record.version,
+                )
+            except StaleSession:
+                self._forget(live)
+                raise
+            live.record.version += 1
             live.hints += 1
             return (HintGiven(live.record.id, text, live.hints),)
 
@@ -314,6 +338,9 @@ class HotseatService:
         For a session that had already ended moments ago without its debrief reaching the
         trainee (see `reply`), that debrief, as it ended.
         """
+        return await self._afresh(self._end, who, thread)
+
+    async def _end(self, who: Who, thread: str | None) -> tuple[Event, ...]:
         live = await self._require_live(who, thread, recent=True)
         late = await self._late_ending(live, who)
         if late is not None:
@@ -384,6 +411,8 @@ class HotseatService:
                 async with live.lock:
                     if live.record.status == "active" and self._idle(live):
                         endings.append(await self._finish(live, live.conv.pending or "unfinished", "timed_out", "sweep"))
+            except StaleSession:  # played elsewhere meanwhile, so not idle: the next sweep reads it afresh
+                log.info("session %s changed in another process; not ending it now", record.id)
             except Exception:
                 log.exception("could not end idle session %s; will try again", record.id)
         for session_id, (ending, platform) in list(self._owed.items()):
@@ -623,6 +652,16 @@ class HotseatService:
         self._owed[record.id] = (ending, record.platform)
         return live
 
+    async def _afresh(self, step: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run `step`; if another process changed the session first (StaleSession, which has
+        already dropped this process's copy), run it again on the session as stored now."""
+        for _ in range(STALE_RETRIES - 1):
+            try:
+                return await step(*args)
+            except StaleSession:
+                log.debug("session changed in another process; reading it again")
+        return await step(*args)
+
     def _forget(self, live: _Live) -> None:
         """An ended session leaves memory; the store keeps it."""
         key = (live.record.workspace, live.record.channel, live.record.user)
@@ -666,10 +705,15 @@ class HotseatService:
         """End a session with no new turn (end, timeout, found over on load)."""
         debrief = await self._score(live, outcome, waited=end_reason in ("ended", "timed_out"))
         now = self.clock()
-        await self.store.finish_session(
-            live.record.id, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),
-            debrief=debrief.to_dict(), score=debrief.score, now=now,
-        )
+        try:
+            await self.store.finish_session(
+                live.record.id, outcome=outcome, end_reason=end_reason, engine=live.conv.to_dict(),
+                debrief=debrief.to_dict(), score=debrief.score, now=now, version=live.record.version,
+            )
+        except StaleSession:
+            self._forget(live)
+            raise
+        live.record.version += 1
         return self._ended(live, outcome, end_reason, debrief, now, cause)
 
     def _ended(self, live: _Live, outcome: str, end_reason: str, debrief: Debrief, now: float, cause: str) -> Ended:
