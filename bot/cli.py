@@ -655,7 +655,7 @@ async def _run(args: argparse.Namespace) -> int:
             else:
                 from bot.frontends.discord.client import DiscordFrontEnd
 
-                front = DiscordFrontEnd.from_env()
+                front = DiscordFrontEnd.from_env(shards=args.shards, shard_count=args.shard_count)
             redact.secrets = sorted({*redact.secrets, *front.secrets}, key=len, reverse=True)
             await frontend.run(front, lambda platform: HotseatService(console.store, console.library, platform=platform))
     except SettingError as e:
@@ -721,6 +721,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--http", action="store_true",
                    help="Slack: receive events over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
     p.add_argument("--port", type=int, help="Slack HTTP mode: port to listen on (default: $PORT or 3000)")
+    p.add_argument("--shards", metavar="IDS",
+                   help="Discord: serve only these gateway shards, like 0-3 (with --shard-count; "
+                        "default: $HOTSEAT_DISCORD_SHARDS, else all shards in this process)")
+    p.add_argument("--shard-count", type=int, metavar="N",
+                   help="Discord: the total number of shards across all processes (with --shards)")
     p.add_argument("--env-file", default=".env", metavar="FILE",
                    help="read settings from this file too (default: .env)")
     p.set_defaults(run=lambda a: asyncio.run(_run(a)))

@@ -201,12 +201,16 @@ class FakeDiscord:
                 if self.refuse_message_content:
                     await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
+                # As Discord does: a shard hears only of the guilds routed to it, (id >> 22) % count.
+                shard, count = frame["d"].get("shard") or (0, 1)
+                ours = (GUILD_ID >> 22) % count == shard
                 await self.dispatch("READY", {
-                    "v": 10, "user": self.bot, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                    "v": 10, "user": self.bot, "guilds": [{"id": str(GUILD_ID), "unavailable": True}] if ours else [],
                     "session_id": "fake-session", "resume_gateway_url": self.url + "/gateway",
-                    "application": {"id": str(APP_ID), "flags": 0}, "shard": [0, 1],
+                    "application": {"id": str(APP_ID), "flags": 0}, "shard": [shard, count],
                 })
-                await self.dispatch("GUILD_CREATE", self.guild())
+                if ours:
+                    await self.dispatch("GUILD_CREATE", self.guild())
                 self.identified.set()
         return ws
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import AlreadyApplied
-from bot.core.service import HotseatService, Who
+from bot.core.events import Who
+from bot.core.service import HotseatService
 from bot.persona.library import Library
 from bot.store.sqlite import Store
 from conftest import Clock, begin, ended, hinted, said
@@ -109,3 +110,53 @@ async def test_an_idle_sweep_never_ends_a_session_another_process_just_played(
     clock.advance(601)  # now truly idle: either process ends it, once
     swept = await a.sweep_idle() + await b.sweep_idle()
     assert [e.session_id for e in swept] == [sid]
+
+
+async def test_one_process_at_a_time_sweeps_and_a_crashed_sweeper_is_replaced(
+    two: list[HotseatService], clock: Clock,
+) -> None:
+    """Each process runs the sweep loop; the one holding the platform's lease ends idle
+    sessions (so they are read and ended once, by one process), and when it stops renewing
+    (it crashed), another takes over once the lease runs out."""
+    from bot.frontends import adapter as frontend
+    from test_adapter import Recorder
+
+    a, b = two
+    fronts = [Recorder(), Recorder()]
+    for f in fronts:
+        f.name = "slack"
+    sweeps = {0: 0, 1: 0}
+    for i, service in enumerate((a, b)):
+        original = service.sweep_idle
+
+        async def counted(*, idle: bool = True, i: int = i, original=original):
+            sweeps[i] += idle
+            return await original(idle=idle)
+
+        service.sweep_idle = counted  # type: ignore[method-assign]
+    tasks = [asyncio.create_task(frontend.run(f, lambda p, s=s: s, sweep_every=0.02)) for f, s in zip(fronts, (a, b))]
+    try:
+        await begin(a, Who("T1", "C1", "U1", "Ana"), "double-billing", thread="C1/1")
+        await begin(b, Who("T1", "C2", "U2", "Bo"), "late-delivery", thread="C2/1")
+        clock.advance(601)
+        for _ in range(200):
+            if sum(len(f.box.posted) for f in fronts) == 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        leader = 0 if sweeps[0] else 1
+        assert sweeps[1 - leader] == 0  # the other never swept while the lease was held
+        assert sorted(e.user for e in fronts[leader].box.posted) == ["U1", "U2"] and not fronts[1 - leader].box.posted
+        tasks[leader].cancel()  # the sweeping process dies; its lease lapses after 2.5 sweeps
+        await asyncio.gather(tasks[leader], return_exceptions=True)
+        await begin(a, Who("T1", "C3", "U3", "Cy"), "double-billing", thread="C3/1")
+        clock.advance(601)  # the service clock is also the lease's: the dead holder's lease is long gone
+        for _ in range(200):
+            if fronts[1 - leader].box.posted:
+                break
+            await asyncio.sleep(0.01)
+        assert [e.user for e in fronts[1 - leader].box.posted] == ["U3"]
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -380,7 +380,7 @@ class HotseatService:
             live.last_customer or live.conv.opening,
         )
 
-    async def sweep_idle(self) -> list[Ended]:
+    async def sweep_idle(self, *, idle: bool = True) -> list[Ended]:
         """End this platform's sessions idle past the limit; front ends call this now and then.
 
         Sessions whose conversation is over but which are still open (left by a crash before
@@ -390,10 +390,13 @@ class HotseatService:
 
         One session that fails (a vanished persona, a database hiccup) is logged and skipped:
         the others still end, and every ending already made is returned to be posted.
+
+        `idle` False: only those owed endings, for a process that leaves idle sessions to the
+        one process sweeping them.
         """
         endings = []
         cutoff = self.clock() - self.idle_timeout
-        for record in await self.store.active_sessions(self.platform):
+        for record in await self.store.active_sessions(self.platform) if idle else ():
             engine_state = record.engine
             over = self._over(engine_state.get("outcome"), int(engine_state.get("turn", 0)), engine_state.get("closing"))
             if record.updated_at >= cutoff and over is None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from typing import Callable, ClassVar
 
 from bot.core.service import HotseatService
@@ -20,6 +23,7 @@ from bot.frontends.port import Port
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60.0  # seconds between idle sweeps; sessions idle for 30 minutes end within a minute
+SWEEP_LEASE = 2.5  # sweeps a lease lasts: a crashed sweeper is replaced within three minutes
 
 
 class FrontEnd(abc.ABC):
@@ -53,15 +57,24 @@ async def run(
     front: FrontEnd, build: Callable[[str], HotseatService], *, sweep_every: float = SWEEP_EVERY
 ) -> None:
     """Connect `front`, build the service for its identity, and serve it with the idle sweep
-    beside it, until cancelled or the front end stops."""
+    beside it, until cancelled or the front end stops.
+
+    With several processes on one database, one at a time sweeps idle sessions (it holds
+    the platform's sweep lease, renewed every sweep); every process still posts the endings
+    it found itself (sessions found over on load)."""
     try:
         handler = ConversationHandler(build(await front.connect()))
+        me = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
         async def sweeper() -> None:
+            service = handler.service
             while True:
                 await asyncio.sleep(sweep_every)
                 try:
-                    await handler.sweep(front.outbox())
+                    leading = await service.store.claim_lease(
+                        f"sweep:{service.platform}", me, service.clock(), sweep_every * SWEEP_LEASE,
+                    )
+                    await handler.sweep(front.outbox(), idle=leading)
                 except Exception:
                     log.exception("idle sweep failed; will try again")
 

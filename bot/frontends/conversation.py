@@ -99,11 +99,12 @@ class ConversationHandler:
         await self._act(who, port, thread, lambda: self.service.end(who, thread=thread), speak_up=True)
 
     # -- what nobody asked for ---------------------------------------------------------------
-    async def sweep(self, port: Port) -> int:
-        """End idle sessions and show their debriefs where they lived; how many were shown.
-        One failed post never stops the others."""
+    async def sweep(self, port: Port, *, idle: bool = True) -> int:
+        """End idle sessions (with `idle`; another process may be the one doing that) and show
+        their debriefs where they lived; how many were shown. One failed post never stops
+        the others."""
         shown = 0
-        for ended in await self.service.sweep_idle():
+        for ended in await self.service.sweep_idle(idle=idle):
             async with self._in_order(ended.session_id):
                 try:
                     await port.send(ended)

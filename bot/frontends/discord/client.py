@@ -18,6 +18,7 @@ from bot.frontends.discord.delivery import NO_PINGS, post
 from bot.frontends.discord.panels import Drawn, addressed_content, drill_mentions
 from bot.frontends.discord.ports import DiscordPort
 from bot.frontends.discord.settings import DiscordSettings
+from bot.frontends.discord.shards import Sharding
 from bot.frontends.panels import Panel
 from bot.frontends.port import Port
 from bot.frontends.reports import DrillClock
@@ -35,10 +36,11 @@ def intents() -> discord.Intents:
 class HotseatBot(commands.AutoShardedBot):
     """Slash commands only: messages are never parsed as prefix commands."""
 
-    def __init__(self) -> None:
+    def __init__(self, shards: Sharding = Sharding()) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned, intents=intents(), allowed_mentions=NO_PINGS,
             tree_cls=HotseatTree, help_command=None,
+            **({} if shards.ids is None else {"shard_ids": list(shards.ids), "shard_count": shards.count}),
         )
 
     async def setup_hook(self) -> None:
@@ -54,15 +56,15 @@ class DiscordFrontEnd(FrontEnd):
 
     def __init__(self, settings: DiscordSettings) -> None:
         self.settings = settings
-        self.client = HotseatBot()
+        self.client = HotseatBot(settings.shards)
         self.handler: ConversationHandler | None = None  # the one it serves, once serving
         self.drill_clock: DrillClock | None = None  # posts each due drill of the day, once serving
         self._drills: asyncio.Task | None = None
         self._started = False  # discord.py cannot close a client that never started
 
     @classmethod
-    def from_env(cls) -> DiscordFrontEnd:
-        return cls(DiscordSettings.from_env())
+    def from_env(cls, *, shards: str | None = None, shard_count: int | None = None) -> DiscordFrontEnd:
+        return cls(DiscordSettings.from_env(shards=shards, shard_count=shard_count))
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -87,7 +89,8 @@ class DiscordFrontEnd(FrontEnd):
     async def serve(self, handler: ConversationHandler) -> None:
         """Commands sync to the dev guild if one is set, else globally; then the gateway."""
         self.handler = handler
-        cog = Hotseat(self.client, handler, typing=self.settings.typing, roles=self.settings.roles)
+        cog = Hotseat(self.client, handler, typing=self.settings.typing, roles=self.settings.roles,
+                      shards=self.settings.shards)
         await self.client.add_cog(cog)
         await self._sync()
         self.drill_clock = DrillClock(cog.reports, self.post_drill, self.mine)
@@ -103,9 +106,10 @@ class DiscordFrontEnd(FrontEnd):
             self._stop_drills()
 
     def mine(self, workspace: str) -> bool:
-        """Is this guild one the bot is in (and connected to)? Other workspaces' drills are
-        left for the front end that serves them."""
-        return workspace.isdigit() and self.client.get_guild(int(workspace)) is not None
+        """Is this guild one the bot is in (and connected to, on one of this process's shards)?
+        Other workspaces' drills are left for the front end that serves them."""
+        return (workspace.isdigit() and self.settings.shards.owns(workspace)
+                and self.client.get_guild(int(workspace)) is not None)
 
     async def post_drill(self, workspace: str, channel_id: str, panel: Panel) -> None:
         """The drill in its channel: each trainee named by a real mention, from their id in

@@ -39,6 +39,7 @@ from bot.frontends.discord import embeds
 from bot.frontends.discord.buttons import debrief_view
 from bot.frontends.discord.delivery import answer
 from bot.frontends.discord.panels import Drawn, chart_files, split_lines, with_images
+from bot.frontends.discord.shards import Sharding
 from bot.frontends.panels import Panel
 from bot.frontends.reports import ExportRequest, ReportDesk, _date, require_lead, team_args, team_from_value
 from bot.frontends.discord.ports import DiscordPort
@@ -110,13 +111,15 @@ class Hotseat(
     personas_group = app_commands.Group(name="personas", description=SUMMARY["personas"])
 
     def __init__(
-        self, bot: discord.Client, handler: ConversationHandler, *, typing: bool = True, roles: Roles = Roles()
+        self, bot: discord.Client, handler: ConversationHandler, *, typing: bool = True, roles: Roles = Roles(),
+        shards: Sharding = Sharding(),
     ) -> None:
         self.bot = bot
         self.handler = handler
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.typing = typing
         self.roles = roles
+        self.shards = shards  # catch-up reads only the threads of guilds on this process's shards
         self.desk = PersonaDesk(handler.service)
         self.reports = ReportDesk(handler.service)
         self._catch_up: asyncio.Task | None = None  # reading the threads' missed lines, once, at start
@@ -253,7 +256,7 @@ class Hotseat(
             log.exception("could not list the active sessions to catch up; lines from the downtime are not applied")
             return 0
         for record in records:
-            if record.thread is None or not record.thread.isdigit():
+            if record.thread is None or not record.thread.isdigit() or not self.shards.owns(record.workspace):
                 continue
             try:
                 handed += await self._catch_up_thread(record)
