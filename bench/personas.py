@@ -145,6 +145,7 @@ def print_table(result: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SCRIPTS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--seeds", default="1-5", help="seeds, e.g. 1-5 or 1,3,7 (default 1-5)")
@@ -152,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--personas", help="persona folder or file passed to hotseat (default: its own)")
     ap.add_argument("--subprocess", action="store_true",
                     help="run each simulation as a `hotseat` subprocess instead of in-process")
+    ap.add_argument("--set", default=str(SCRIPTS.relative_to(ROOT)), metavar="DIR",
+                    help="the held-out set: a folder of <persona>/{excellent,robotic,hostile}.txt "
+                         "(default: tests/data/heldout_scripts; the second set is tests/data/heldout_scripts_2)")
     args = ap.parse_args(argv)
+    SCRIPTS = (ROOT / args.set).resolve()  # read by heldout_personas() and run()
     result = run(heldout_personas(args.persona), parse_seeds(args.seeds), args.subprocess, args.personas)
     if args.json:
         print(json.dumps(result, indent=2))
