@@ -120,7 +120,7 @@ def seed(path: Path, extra_trainees: int = 0) -> Seeded:
                 await play("dan", 70, now - k * 3600 - 900, "late-return", dims(70))
             await play("eve", 90, now - 3600, "double-billing", dims(90))
             for k in range(3):
-                await play("fay", 95, now - k * 3600 - 300, "double-billing", dims(95))
+                await play("fay", 95, now - k - 300, "double-billing", dims(95))  # one UTC day, at any hour
             await s.set_leaderboard_optout("local", "fay", True, now)
             for i in range(extra_trainees):
                 await play(f"t{i:02d}", 10 + 2 * i, now - 5 * DAY, "double-billing", dims(10 + 2 * i),
