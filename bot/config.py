@@ -11,12 +11,28 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+DB_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_db_url(target: str | os.PathLike) -> bool:
+    """A PostgreSQL URL rather than a SQLite file path."""
+    return isinstance(target, str) and target.strip().lower().startswith(DB_URL_SCHEMES)
+
+
+def db_target(arg: str | os.PathLike | None = None) -> str | Path:
+    """--db beats HOTSEAT_DB beats state/hotseat.sqlite3 in the repository: a PostgreSQL URL
+    as given, anything else a SQLite file path."""
+    raw = arg or os.environ.get("HOTSEAT_DB", "").strip()
+    if not raw:
+        return DEFAULT_DB
+    return raw.strip() if is_db_url(raw) else Path(raw).expanduser()
+
+
 def db_path(arg: str | os.PathLike | None = None) -> Path:
-    """--db beats HOTSEAT_DB beats state/hotseat.sqlite3 in the repository."""
-    if arg:
-        return Path(arg).expanduser()
-    env = os.environ.get("HOTSEAT_DB")
-    return Path(env).expanduser() if env else DEFAULT_DB
+    """The SQLite file --db / HOTSEAT_DB names; for a PostgreSQL URL, the default file's place
+    (only ever used to put files such as charts beside the database)."""
+    target = db_target(arg)
+    return target if isinstance(target, Path) else DEFAULT_DB
 
 
 def load_env_file(path: str | os.PathLike = ".env") -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -38,6 +39,42 @@ def clock() -> Clock:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "state" / "hotseat.sqlite3"
+
+
+# -- PostgreSQL: one server for the whole run, a fresh database per test ------------------------
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """The suite's own PostgreSQL server (tests/pg_server.py); its tests skip, saying why,
+    where none can start."""
+    import pg_server as pg
+
+    try:
+        server = pg.start()
+    except pg.Unavailable as e:
+        pytest.skip(str(e))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = pg_server.create_database()
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a store test's database lives, once per backend: open it with
+    ``bot.store.open_store``, as many times as the test needs (a reopen is a restart)."""
+    if request.param == "sqlite":
+        return tmp_path / "hotseat.sqlite3"
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture

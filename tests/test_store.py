@@ -1,4 +1,9 @@
-"""The SQLite store against real database files: what a trainee or operator would notice."""
+"""The stores against real databases: what a trainee or operator would notice.
+
+Tests taking `store` or `store_target` run on both backends (a SQLite file and a fresh
+PostgreSQL database, see conftest.py); the rest are about SQLite files (paths, PRAGMAs,
+threads) and use `Store` directly.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import pytest
 import bot.store.sqlite as store_mod
 from bot.core.errors import BadMessage
 from bot.core.records import Detection, Hint, Turn
+from bot.store import InboxRow, StaleSession, open_store
 from bot.store.sqlite import (
     ActiveSessionExists,
     LeaderRow,
@@ -28,8 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-async def store(tmp_path):
-    s = await Store.open(tmp_path / "hotseat.sqlite3")
+async def store(store_target):
+    s = await open_store(store_target)
     yield s
     await s.close()
 
@@ -72,19 +78,36 @@ def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
+async def outside(target: Path | str, sql: str, *args) -> list[tuple]:
+    """Run one statement (`?` placeholders) on the database the way another process would,
+    bypassing the store; its rows."""
+    if isinstance(target, Path):
+        with raw(target) as c:
+            return c.execute(sql, args).fetchall()
+    import asyncpg
+
+    parts = sql.split("?")
+    sql = parts[0] + "".join(f"${i}{p}" for i, p in enumerate(parts[1:], 1))
+    conn = await asyncpg.connect(target)
+    try:
+        return [tuple(r) for r in await conn.fetch(sql.replace(" user", ' "user"'), *args)]
+    finally:
+        await conn.close()
+
+
 # ------------------------------------------------------------------ survives a restart
 
 
-async def test_session_turns_hints_and_engine_survive_restart(tmp_path):
-    path = tmp_path / "hotseat.sqlite3"
+async def test_session_turns_hints_and_engine_survive_restart(store_target):
+    path = store_target
     engine = {"state": "angry", "mood": -3, "memory": ["refund", "manager"], "rng": [1, 2, 3]}
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         rec = await start(s, engine=engine, thread="1700000000.000100")
         await s.record_turn(rec.id, turn(0), {**engine, "mood": -2}, 1001.0)
         await s.record_hint(rec.id, Hint(turn=1, text="Try acknowledging the wait."), {**engine, "mood": -2, "hints": 1}, 1002.0)
         await s.record_turn(rec.id, turn(1), {**engine, "mood": 0, "hints": 1}, 1003.0)
 
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         again = await s.get_session(rec.id)
         assert again is not None
         assert again.engine == {**engine, "mood": 0, "hints": 1}
@@ -98,7 +121,7 @@ async def test_session_turns_hints_and_engine_survive_restart(tmp_path):
         await s.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={"done": True},
                                debrief={"score": 77, "notes": ["good empathy"]}, score=77, now=1010.0)
 
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         done = await s.get_session(rec.id)
         assert (done.status, done.outcome, done.end_reason, done.score, done.ended_at) == (
             "ended", "resolved", "terminal", 77, 1010.0)
@@ -161,10 +184,10 @@ async def test_racing_starts_produce_exactly_one_session(store):
 # ------------------------------------------------------------------- concurrency
 
 
-async def test_concurrent_turns_on_many_sessions_all_land_in_order(tmp_path):
-    path = tmp_path / "hotseat.sqlite3"
+async def test_concurrent_turns_on_many_sessions_all_land_in_order(store_target):
+    path = store_target
     n_sessions, n_turns = 50, 20
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         recs = [await start(s, channel=f"C{k}", now=float(k)) for k in range(n_sessions)]
 
         async def play(sid: int) -> None:
@@ -177,7 +200,7 @@ async def test_concurrent_turns_on_many_sessions_all_land_in_order(tmp_path):
 
         await asyncio.gather(*(play(r.id) for r in recs))
 
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         for r in recs:
             got = await s.turns(r.id)
             assert [t.index for t in got] == list(range(n_turns))
@@ -185,16 +208,15 @@ async def test_concurrent_turns_on_many_sessions_all_land_in_order(tmp_path):
             rec = await s.get_session(r.id)
             assert rec.engine == {"sid": r.id, "turn": n_turns - 1}
             assert rec.updated_at == 5000.0 + n_turns - 1
-    with raw(path) as c:
-        assert c.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == n_sessions * n_turns
+    assert await outside(path, "SELECT COUNT(*) FROM turns") == [(n_sessions * n_turns,)]
 
 
 # --------------------------------------------------------------- failures lose nothing
 
 
-async def test_duplicate_turn_index_changes_nothing(tmp_path):
-    path = tmp_path / "hotseat.sqlite3"
-    async with await Store.open(path) as s:
+async def test_duplicate_turn_index_changes_nothing(store_target):
+    path = store_target
+    async with await open_store(path) as s:
         rec = await start(s)
         await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
         await s.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0)
@@ -205,7 +227,7 @@ async def test_duplicate_turn_index_changes_nothing(tmp_path):
         assert (after.engine, after.updated_at) == ({"turn": 1}, 1002.0)
         await s.record_turn(rec.id, turn(2), {"turn": 2}, 1004.0)  # the store still works
 
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         assert await s.turns(rec.id) == [turn(0), turn(1), turn(2)]
         assert (await s.get_session(rec.id)).engine == {"turn": 2}
 
@@ -468,21 +490,23 @@ async def test_failing_migration_step_changes_nothing(tmp_path, monkeypatch):
 # --------------------------------------------------------------------- exact text
 
 
-async def test_unicode_control_characters_and_large_text_round_trip(tmp_path):
-    path = tmp_path / "hotseat.sqlite3"
+async def test_unicode_control_characters_and_large_text_round_trip(store_target):
+    path = store_target
     odd = "Zoë 😡 عربي 中文 e\u0301 \x00 \x01\x07\x1b[31m\x7f \r\n\t \u2028\u2029 \ufeff '\"; DROP TABLE turns;--"
+    if not isinstance(path, Path):  # PostgreSQL text cannot hold NUL: test_store_postgres.py
+        odd = odd.replace("\x00", "")
     big = (odd + "x" * 997) * 100  # ~100 kB
     assert len(big) > 100_000
     t = Turn(index=0, trainee=big, detections=(Detection("apology", 3, 9, odd),),
              customer=odd, state=odd, mood=-5)
-    engine = {"text": big, odd: [odd, None, 1.5, True]}
-    async with await Store.open(path) as s:
+    engine = {"text": big, odd: [odd, None, 1.5, True], "nul": "\x00"}  # JSON escapes it: fine anywhere
+    async with await open_store(path) as s:
         rec = await start(s, user=odd, user_name=odd, channel=odd, thread=odd, engine=engine)
         await s.record_turn(rec.id, t, engine, 1001.0)
         await s.record_hint(rec.id, Hint(0, big), engine, 1002.0)
         await s.finish_session(rec.id, outcome="resolved", end_reason=odd, engine=engine,
                                debrief={"summary": big}, score=1, now=1003.0)
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         got = await s.get_session(rec.id)
         assert (got.user, got.user_name, got.channel, got.thread, got.end_reason) == (odd,) * 5
         assert got.engine == engine
@@ -495,9 +519,9 @@ async def test_unicode_control_characters_and_large_text_round_trip(tmp_path):
 # ---------------------------------------------------------------------- lifecycle
 
 
-async def test_close_is_idempotent_and_later_calls_fail_clearly(tmp_path):
+async def test_close_is_idempotent_and_later_calls_fail_clearly(store_target):
     before = set(threading.enumerate())
-    s = await Store.open(tmp_path / "hotseat.sqlite3")
+    s = await open_store(store_target)
     rec = await start(s)
     await s.close()
     assert leftover_threads(before) == []  # the connection's worker thread has stopped
@@ -564,9 +588,16 @@ def test_a_store_never_closed_neither_hangs_exit_nor_loses_commits(tmp_path):
         assert c.execute("SELECT user FROM sessions").fetchall() == [("U",)]
 
 
-async def test_a_cancelled_call_still_runs_and_holds_up_no_other(store):
+async def test_a_cancelled_call_still_runs_and_holds_up_no_other(tmp_path):
     """Calls queued together come back together; a caller that gave up must not take the
-    others' answers with it, and its write, already queued, is saved as documented."""
+    others' answers with it, and its write, already queued, is saved as documented.
+    (SQLite runs one process's calls strictly in order; PostgreSQL's pool does not, see
+    test_store_postgres.py.)"""
+    async with await Store.open(tmp_path / "hotseat.sqlite3") as store:
+        await _cancelled_calls(store)
+
+
+async def _cancelled_calls(store: Store) -> None:
     rec = await start(store)
     tasks = [asyncio.create_task(store.record_hint(rec.id, Hint(i, f"h{i}"), {"n": i}, 1000.0 + i))
              for i in range(40)]
@@ -598,16 +629,16 @@ async def test_a_version_1_database_keeps_its_sessions_as_console_ones(tmp_path,
 # ------------------------------------------------------- the final turn and the ending
 
 
-async def test_a_final_turn_and_its_ending_are_saved_together(tmp_path):
+async def test_a_final_turn_and_its_ending_are_saved_together(store_target):
     """A kill between a final turn and its ending used to leave the session open although
     the conversation was over; written as one transaction there is no such moment."""
-    path = tmp_path / "hotseat.sqlite3"
-    async with await Store.open(path) as s:
+    path = store_target
+    async with await open_store(path) as s:
         rec = await start(s)
         await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0, "m0")
         closing = store_mod.Closing(outcome="resolved", end_reason="terminal", debrief={"score": 81}, score=81)
         await s.record_turn(rec.id, turn(1), {"turn": 1, "outcome": "resolved"}, 1002.0, "m1", closing=closing)
-    async with await Store.open(path) as s:
+    async with await open_store(path) as s:
         done = await s.get_session(rec.id)
         assert (done.status, done.outcome, done.end_reason, done.score, done.ended_at, done.updated_at) == (
             "ended", "resolved", "terminal", 81, 1002.0, 1002.0)
@@ -617,15 +648,14 @@ async def test_a_final_turn_and_its_ending_are_saved_together(tmp_path):
         assert await s.find_active("T1", "C1", "U1") is None  # the trainee can start again at once
 
 
-async def test_a_final_turn_whose_ending_cannot_be_saved_is_not_saved_either(tmp_path):
-    path = tmp_path / "hotseat.sqlite3"
-    async with await Store.open(path) as s:
+async def test_a_final_turn_whose_ending_cannot_be_saved_is_not_saved_either(store_target):
+    path = store_target
+    async with await open_store(path) as s:
         rec = await start(s)
         await s.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0)
-    with raw(path) as c:  # a debrief already there makes the ending's insert fail
-        c.execute("INSERT INTO debriefs (session_id, body, created_at) VALUES (?, '{}', 1.0)", (rec.id,))
-        c.commit()
-    async with await Store.open(path) as s:
+    # a debrief already there makes the ending's insert fail
+    await outside(path, "INSERT INTO debriefs (session_id, body, created_at) VALUES (?, '{}', 1.0)", rec.id)
+    async with await open_store(path) as s:
         closing = store_mod.Closing(outcome="resolved", end_reason="terminal", debrief={"score": 81}, score=81)
         with pytest.raises(StoreError):
             await s.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0, "m1", closing=closing)
@@ -648,19 +678,163 @@ async def test_latest_session_in_a_channel_includes_ended_ones(store):
     assert (await store.latest_session("T1", "C1", "U1")).id == live.id
 
 
-async def test_last_source_is_where_a_catch_up_starts_reading(tmp_path) -> None:
-    from bot.core.records import Turn
-    from bot.store.sqlite import Store
+async def test_last_source_is_where_a_catch_up_starts_reading(store) -> None:
+    rec = await store.create_session(workspace="T1", channel="C1", user="U1", user_name="Ana",
+                                     persona_id="double-billing", seed=1, engine={}, now=1.0)
+    assert await store.last_source(rec.id) is None
+    await store.record_turn(rec.id, Turn(1, "hi", (), "hello", "open", 50), {}, 2.0, source="1700000000.000100")
+    await store.record_turn(rec.id, Turn(2, "sorry", (), "ok", "open", 40), {}, 3.0)  # typed in the console: no id
+    assert await store.last_source(rec.id) == "1700000000.000100"
+    await store.record_turn(rec.id, Turn(3, "fixed", (), "thanks", "open", 30), {}, 4.0, source="1700000000.000900")
+    assert await store.last_source(rec.id) == "1700000000.000900"
 
-    store = await Store.open(tmp_path / "s.sqlite3")
-    try:
-        rec = await store.create_session(workspace="T1", channel="C1", user="U1", user_name="Ana",
-                                         persona_id="double-billing", seed=1, engine={}, now=1.0)
-        assert await store.last_source(rec.id) is None
-        await store.record_turn(rec.id, Turn(1, "hi", (), "hello", "open", 50), {}, 2.0, source="1700000000.000100")
-        await store.record_turn(rec.id, Turn(2, "sorry", (), "ok", "open", 40), {}, 3.0)  # typed in the console: no id
-        assert await store.last_source(rec.id) == "1700000000.000100"
-        await store.record_turn(rec.id, Turn(3, "fixed", (), "thanks", "open", 30), {}, 4.0, source="1700000000.000900")
-        assert await store.last_source(rec.id) == "1700000000.000900"
-    finally:
-        await store.close()
+
+# ---------------------------------------------- several processes: versions, OAuth, leases (v6)
+
+
+async def test_a_write_from_an_out_of_date_copy_changes_nothing(store):
+    """Each engine write names the version it was computed from; another process's write in
+    between makes it fail (StaleSession) instead of overwriting what that process saved."""
+    rec = await start(store)
+    assert rec.version == 0
+    await store.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0, "m0", version=0)
+    assert (await store.get_session(rec.id)).version == 1
+
+    with pytest.raises(StaleSession):  # computed from version 0, but 1 is saved
+        await store.record_turn(rec.id, turn(1), {"turn": "stale"}, 1002.0, "m1", version=0)
+    with pytest.raises(StaleSession):
+        await store.record_hint(rec.id, Hint(1, "stale hint"), {"hint": "stale"}, 1002.0, version=0)
+    with pytest.raises(StaleSession):
+        await store.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={"end": "stale"},
+                                   debrief={"score": 1}, score=1, now=1002.0, version=0)
+    with pytest.raises(StaleSession):
+        await store.record_turn(rec.id, turn(1), {"turn": "stale"}, 1002.0, "m1", version=0,
+                                closing=store_mod.Closing("resolved", "terminal", {"score": 2}, 2))
+    now = await store.get_session(rec.id)
+    assert (now.status, now.engine, now.updated_at, now.version) == ("active", {"turn": 0}, 1001.0, 1)
+    assert await store.turns(rec.id) == [turn(0)]
+    assert await store.hints(rec.id) == []
+    assert await store.debrief(rec.id) is None
+
+    # Read again, redo the step: it lands, and each write moves the version on.
+    await store.record_hint(rec.id, Hint(1, "hint"), {"hint": 1}, 1003.0, version=1)
+    await store.record_turn(rec.id, turn(1), {"turn": 1}, 1004.0, "m1", version=2)
+    await store.finish_session(rec.id, outcome="resolved", end_reason="terminal", engine={"end": 1},
+                               debrief={"score": 70}, score=70, now=1005.0, version=3)
+    done = await store.get_session(rec.id)
+    assert (done.status, done.score, done.engine, done.version) == ("ended", 70, {"end": 1}, 4)
+    with pytest.raises(SessionNotActive):  # ended beats stale: retrying would not help
+        await store.record_turn(rec.id, turn(2), {}, 1006.0, "m2", version=0)
+
+
+async def test_a_message_saved_once_is_a_duplicate_even_from_a_stale_copy(store):
+    rec = await start(store)
+    await store.record_turn(rec.id, turn(0), {"turn": 0}, 1001.0, "m0", version=0)
+    with pytest.raises(store_mod.DuplicateTurn):  # the message already counted: nothing to redo
+        await store.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0, "m0", version=0)
+    with pytest.raises(store_mod.DuplicateTurn):
+        await store.record_turn(rec.id, turn(1), {"turn": 1}, 1002.0, "m0", version=1)
+    assert await store.turns(rec.id) == [turn(0)]
+    assert (await store.get_session(rec.id)).version == 1
+
+
+async def test_slack_installations_are_kept_replaced_and_forgotten(store):
+    bot = {"bot_token": "xoxb-1", "team_id": "T1"}
+    await store.installation_put("bot", "", "T1", "", bot, 1.0)
+    await store.installation_put("installation", "", "T1", "", {"user": "latest"}, 1.0)
+    await store.installation_put("installation", "", "T1", "U7", {"user": "U7"}, 1.0)
+    await store.installation_put("bot", "E1", "T2", "", {"bot_token": "xoxb-2"}, 1.0)
+    assert await store.installation_get("bot", "", "T1") == bot
+    assert await store.installation_get("installation", "", "T1", "U7") == {"user": "U7"}
+    assert await store.installation_get("bot", "", "T2") is None  # another enterprise's key
+    assert await store.installation_get("bot", "E1", "T2") == {"bot_token": "xoxb-2"}
+
+    await store.installation_put("bot", "", "T1", "", {"bot_token": "xoxb-new"}, 2.0)  # reinstalled
+    assert await store.installation_get("bot", "", "T1") == {"bot_token": "xoxb-new"}
+
+    assert await store.installation_delete("", "T1", "U7") == 1  # one user's installation
+    assert await store.installation_get("installation", "", "T1", "U7") is None
+    assert await store.installation_get("bot", "", "T1") is not None
+    assert await store.installation_delete("", "T1") == 2  # the workspace's bot and the rest
+    assert await store.installation_get("bot", "", "T1") is None
+    assert await store.installation_delete("", "T1") == 0
+    assert await store.installation_get("bot", "E1", "T2") == {"bot_token": "xoxb-2"}
+
+
+async def test_an_oauth_state_is_taken_once_and_never_after_it_expires(store):
+    await store.oauth_state_put("s-fresh", 200.0)
+    await store.oauth_state_put("s-old", 150.0)
+    assert await store.oauth_state_take("s-unknown", 100.0) is False
+    assert await store.oauth_state_take("s-fresh", 100.0) is True
+    assert await store.oauth_state_take("s-fresh", 100.0) is False  # a replayed redirect
+    assert await store.oauth_state_take("s-old", 150.0) is False  # expired at 150
+    await store.oauth_state_put("s-old", 500.0)  # cleared on the way, so the name is free again
+    results = await asyncio.gather(*(store.oauth_state_take("s-old", 300.0) for _ in range(5)))
+    assert sorted(results) == [False] * 4 + [True]
+
+
+async def test_a_lease_has_one_holder_until_it_expires(store):
+    assert await store.claim_lease("sweep", "p1", now=100.0, ttl=30.0) is True
+    assert await store.claim_lease("sweep", "p2", now=110.0, ttl=30.0) is False  # p1 holds it
+    assert await store.claim_lease("drills", "p2", now=110.0, ttl=30.0) is True  # another lease
+    assert await store.claim_lease("sweep", "p1", now=125.0, ttl=30.0) is True  # renewed to 155
+    assert await store.claim_lease("sweep", "p2", now=150.0, ttl=30.0) is False
+    assert await store.claim_lease("sweep", "p2", now=155.0, ttl=30.0) is True  # p1 stopped renewing
+    assert await store.claim_lease("sweep", "p1", now=160.0, ttl=30.0) is False
+    racers = await asyncio.gather(*(store.claim_lease("fresh", f"p{i}", now=1.0, ttl=5.0) for i in range(6)))
+    assert sum(racers) == 1
+
+
+async def test_the_inbox_keeps_messages_until_handled_in_the_order_sent(store):
+    def msg(ts: str, channel: str = "C1", text: str = "hi") -> InboxRow:
+        return InboxRow("T1", channel, "1700000000.000100", ts, "U1", text, False, 1000.0)
+
+    assert await store.inbox_put(msg("1700000000.000300")) is True
+    assert await store.inbox_put(msg("1700000000.000300", text="a retry")) is False
+    assert await store.inbox_put(msg("999999999.000900")) is True  # fewer digits, earlier
+    assert await store.inbox_put(msg("1700000000.000200", channel="C2")) is True
+    assert await store.inbox_put(InboxRow("T1", "D1", None, "1700000000.000250", "U2", "dm", True, 1001.0)) is True
+    assert await store.inbox_put(InboxRow("T2", "C1", None, "1.0", "U1", "other team", False, 1.0)) is True
+    pending = await store.inbox_pending("T1")
+    assert [r.ts for r in pending] == ["999999999.000900", "1700000000.000200", "1700000000.000250",
+                                       "1700000000.000300"]
+    assert pending[2] == InboxRow("T1", "D1", None, "1700000000.000250", "U2", "dm", True, 1001.0)
+    assert pending[3].text == "hi"
+    everywhere = await store.inbox_pending()  # every workspace's, for a start-up catch-up
+    assert [(r.workspace, r.ts) for r in everywhere[:2]] == [("T2", "1.0"), ("T1", "999999999.000900")]
+    assert len(everywhere) == 5
+
+    # What another worker stored earlier in the same conversation (channel and thread), still pending.
+    later = msg("1700000000.000400")
+    assert [r.ts for r in await store.inbox_earlier(later)] == ["999999999.000900", "1700000000.000300"]
+    assert await store.inbox_earlier(msg("999999999.000900")) == []
+    dm_later = InboxRow("T1", "D1", None, "1700000000.000900", "U2", "dm 2", True, 1002.0)
+    assert [r.text for r in await store.inbox_earlier(dm_later)] == ["dm"]  # a DM's top level: thread None
+    other_thread = InboxRow("T1", "C1", "1700000000.000777", "1700000000.000800", "U1", "x", False, 1.0)
+    assert await store.inbox_earlier(other_thread) == []
+
+    await store.inbox_done("T1", "C1", "1700000000.000300")
+    assert [r.ts for r in await store.inbox_earlier(later)] == ["999999999.000900"]
+    assert [r.ts for r in await store.inbox_pending("T1")] == ["999999999.000900", "1700000000.000200",
+                                                                "1700000000.000250"]
+    assert await store.inbox_put(msg("1700000000.000300")) is False  # handled: still not new
+    assert await store.inbox_prune(before=999.0) == 0  # handled, but not old enough
+    assert await store.inbox_prune(before=2000.0) == 1  # pending ones stay whatever their age
+    assert len(await store.inbox_pending("T1")) == 3
+
+
+async def test_a_drill_runs_once_a_day_and_keeps_its_last_day_when_changed(store):
+    d = await store.set_drill("T1", "C1", enabled=True, time="09:00", set_by="U1", now=1.0)
+    assert (d.enabled, d.time, d.last_run) == (True, "09:00", None)
+    await store.set_drill("T1", "C0", enabled=False, time="08:00", set_by="U1", now=1.0)
+    assert [x.channel for x in await store.due_drills("2026-01-02", "09:30")] == ["C1"]
+    assert await store.due_drills("2026-01-02", "08:59") == []
+    claims = await asyncio.gather(*(store.claim_drill("T1", "C1", "2026-01-02") for _ in range(4)))
+    assert sorted(claims) == [False, False, False, True]
+    assert await store.due_drills("2026-01-02", "23:59") == []
+    again = await store.set_drill("T1", "C1", enabled=True, time="10:00", set_by="U2", now=2.0)
+    assert (again.last_run, again.set_by, again.updated_at) == ("2026-01-02", "U2", 2.0)
+    assert [x.channel for x in await store.drills("T1")] == ["C0", "C1"]
+    assert await store.drill("T1", "C9") is None
+    assert await store.claim_drill("T1", "C0", "2026-01-03") is False  # disabled
+    assert await store.claim_drill("T1", "C1", "2026-01-03") is True

@@ -3,9 +3,12 @@ so nothing above the store knows which one it talks to."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.records import Turn
+from bot.vocab import OUTCOMES
 
 # The dimension columns of `session_scores`, in bot.debrief.scoring.DIMENSIONS order (a
 # test keeps the two equal; a new dimension needs a new migration step).
@@ -165,3 +168,47 @@ class ExportRow:
     hints: int
     dimensions: dict[str, int | None]
     transcript: tuple[Turn, ...] | None = None
+
+
+# -- rows to records, the same for every backend (the SELECTs list columns in this order) --
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def session_record(row: tuple) -> SessionRecord:
+    return SessionRecord(
+        id=row[0],
+        workspace=row[1],
+        channel=row[2],
+        user=row[3],
+        user_name=row[4],
+        persona_id=row[5],
+        seed=row[6],
+        engine=json.loads(row[7]),
+        status=row[8],
+        outcome=row[9],
+        end_reason=row[10],
+        score=row[11],
+        started_at=row[12],
+        updated_at=row[13],
+        ended_at=row[14],
+        thread=row[15],
+        platform=row[16],
+        version=row[17],
+    )
+
+
+def check_outcome(outcome: str) -> None:
+    """Refuse an unknown outcome before any write, so no transaction is half made for it."""
+    if outcome not in OUTCOMES:
+        raise StoreError(f"Unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}.")
+
+
+def score_row(r: tuple) -> ScoreRow:
+    dims = r[5:11]
+    return ScoreRow(r[0], r[1], r[2], r[3], r[4], None if None in dims else dict(zip(SCORE_DIMENSIONS, dims)))
+
+
+def drill_row(r: tuple) -> DrillSchedule:
+    return DrillSchedule(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])

@@ -66,8 +66,12 @@ from bot.store.records import (
     StaleSession,
     StoreError,
     TeamTotals,
+    check_outcome,
+    drill_row,
+    dumps,
+    score_row,
+    session_record,
 )
-from bot.vocab import OUTCOMES
 
 __all__ = [
     "ActiveSessionExists",
@@ -302,33 +306,6 @@ _SESSION_COLUMNS = (
 )
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _session(row: tuple) -> SessionRecord:
-    return SessionRecord(
-        id=row[0],
-        workspace=row[1],
-        channel=row[2],
-        user=row[3],
-        user_name=row[4],
-        persona_id=row[5],
-        seed=row[6],
-        engine=json.loads(row[7]),
-        status=row[8],
-        outcome=row[9],
-        end_reason=row[10],
-        score=row[11],
-        started_at=row[12],
-        updated_at=row[13],
-        ended_at=row[14],
-        thread=row[15],
-        platform=row[16],
-        version=row[17],
-    )
-
-
 def _statements(script: str) -> list[str]:
     """Split a migration script so it can run inside our own transaction.
 
@@ -381,12 +358,6 @@ def _require_active(conn: sqlite3.Connection, cur: sqlite3.Cursor, session_id: i
 # The guard every write of a session's engine state uses: still active, and (when the
 # caller says which version it computed from) not changed since; the version moves on.
 _GUARD = " WHERE id = ? AND status = 'active' AND (? IS NULL OR version = ?)"
-
-
-def _check_outcome(outcome: str) -> None:
-    """Refuse an unknown outcome before any write, so no transaction is half made for it."""
-    if outcome not in OUTCOMES:
-        raise StoreError(f"Unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}.")
 
 
 def _close(
@@ -721,7 +692,7 @@ class Store:
         platform: str = "console",
     ) -> SessionRecord:
         """Start a session; ActiveSessionExists if the user already has one in this channel."""
-        engine_json = _dumps(engine)
+        engine_json = dumps(engine)
 
         def insert(conn: sqlite3.Connection) -> int:
             try:
@@ -864,10 +835,10 @@ class Store:
         since raises StaleSession. Each way nothing changes.
         """
         if closing is not None:
-            _check_outcome(closing.outcome)
-        debrief_json = None if closing is None else _dumps(closing.debrief)
-        engine_json = _dumps(engine)
-        detections = _dumps([[d.label, d.start, d.end, d.text] for d in turn.detections])
+            check_outcome(closing.outcome)
+        debrief_json = None if closing is None else dumps(closing.debrief)
+        engine_json = dumps(engine)
+        detections = dumps([[d.label, d.start, d.end, d.text] for d in turn.detections])
         row = (session_id, turn.index, turn.trainee, detections, turn.customer, turn.state,
                turn.mood, now, source)
 
@@ -905,7 +876,7 @@ class Store:
     ) -> None:
         """Save a hint shown to the trainee and the engine state after it, in one transaction
         (StaleSession, as for `record_turn`, if `version` is out of date)."""
-        engine_json = _dumps(engine)
+        engine_json = dumps(engine)
 
         def body(conn: sqlite3.Connection) -> None:
             cur = conn.execute(
@@ -937,9 +908,9 @@ class Store:
         SessionNotActive if it is missing or already ended, so a timeout sweep racing a
         user's "end" cannot score a session twice; StaleSession if `version` is out of date.
         """
-        _check_outcome(outcome)
-        engine_json = _dumps(engine)
-        debrief_json = _dumps(debrief)
+        check_outcome(outcome)
+        engine_json = dumps(engine)
+        debrief_json = dumps(debrief)
 
         def body(conn: sqlite3.Connection) -> None:
             _close(conn, session_id, outcome, end_reason, score, engine_json, debrief_json, now, version)
@@ -1059,7 +1030,7 @@ class Store:
         )
 
         def fetch(conn: sqlite3.Connection) -> list[ScoreRow]:
-            return [_score_row(r) for r in reversed(conn.execute(sql, (workspace, user, limit)).fetchall())]
+            return [score_row(r) for r in reversed(conn.execute(sql, (workspace, user, limit)).fetchall())]
 
         return await self._run(fetch)
 
@@ -1087,7 +1058,7 @@ class Store:
             return ScoreTotals(
                 sessions=n, recent=recent, average=average,
                 dimensions={d: v for d, v in zip(SCORE_DIMENSIONS, dims) if v is not None},
-                best=None if best is None else _score_row(best),
+                best=None if best is None else score_row(best),
             )
 
         return await self._run(fetch)
@@ -1117,7 +1088,7 @@ class Store:
                     ).fetchall()
                     out.append(TeamTotals(
                         user, _latest_name(conn, workspace, user), n, recent, average, last,
-                        tuple(_score_row(r) for r in reversed(latest)),
+                        tuple(score_row(r) for r in reversed(latest)),
                     ))
                 return out
             finally:
@@ -1216,7 +1187,7 @@ class Store:
     async def drills(self, workspace: str) -> list[DrillSchedule]:
         def fetch(conn: sqlite3.Connection) -> list[DrillSchedule]:
             rows = conn.execute(f"SELECT {_DRILL_COLUMNS} FROM drills WHERE workspace = ? ORDER BY channel", (workspace,))
-            return [_drill_row(r) for r in rows]
+            return [drill_row(r) for r in rows]
 
         return await self._run(fetch)
 
@@ -1247,7 +1218,7 @@ class Store:
                 " AND (last_run IS NULL OR last_run < ?) ORDER BY at_time, workspace, channel",
                 (time, day),
             )
-            return [_drill_row(r) for r in rows]
+            return [drill_row(r) for r in rows]
 
         return await self._run(fetch)
 
@@ -1277,17 +1248,31 @@ class Store:
 
         await self._run(write)
 
-    async def inbox_pending(self, workspace: str) -> list[InboxRow]:
-        """The workspace's messages stored but not yet handled, in the order they were sent
-        (by ts, so each thread's lines come in order)."""
+    async def inbox_pending(self, workspace: str | None = None) -> list[InboxRow]:
+        """The workspace's (None: every workspace's) messages stored but not yet handled, in
+        the order they were sent (by ts, so each thread's lines come in order)."""
+        where, args = ("done = 0", ()) if workspace is None else ("workspace = ? AND done = 0", (workspace,))
 
         def fetch(conn: sqlite3.Connection) -> list[InboxRow]:
             rows = conn.execute(
-                "SELECT workspace, channel, thread_ts, ts, user, text, in_dm, received_at FROM inbox"
-                " WHERE workspace = ? AND done = 0 ORDER BY CAST(ts AS REAL), ts, id",
-                (workspace,),
+                f"SELECT {_INBOX_COLUMNS} FROM inbox WHERE {where} ORDER BY CAST(ts AS REAL), ts, id", args,
             )
-            return [InboxRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+            return [_inbox_row(r) for r in rows]
+
+        return await self._run(fetch)
+
+    async def inbox_earlier(self, row: InboxRow) -> list[InboxRow]:
+        """Messages of `row`'s conversation (same channel and thread) stored before it and still
+        pending, in the order they were sent: with several workers, the one that stored them
+        may have died or not got to them yet, and they must be applied before `row`."""
+
+        def fetch(conn: sqlite3.Connection) -> list[InboxRow]:
+            rows = conn.execute(
+                f"SELECT {_INBOX_COLUMNS} FROM inbox WHERE workspace = ? AND done = 0 AND channel = ?"
+                " AND thread_ts IS ? AND CAST(ts AS REAL) < CAST(? AS REAL) ORDER BY CAST(ts AS REAL), ts, id",
+                (row.workspace, row.channel, row.thread_ts, row.ts),
+            )
+            return [_inbox_row(r) for r in rows]
 
         return await self._run(fetch)
 
@@ -1313,7 +1298,7 @@ class Store:
                 "INSERT INTO slack_installations (kind, enterprise_id, team_id, user_id, body, installed_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, enterprise_id, team_id, user_id)"
                 " DO UPDATE SET body = excluded.body, installed_at = excluded.installed_at",
-                (kind, enterprise_id, team_id, user_id, _dumps(body), now),
+                (kind, enterprise_id, team_id, user_id, dumps(body), now),
             )
 
         await self._run(write)
@@ -1459,20 +1444,15 @@ async def _on_thread(worker: _Worker, fn: Callable[..., T], *args: Any) -> T:
 
 def _fetch_one_session(conn: sqlite3.Connection, sql: str, params: tuple) -> SessionRecord | None:
     row = conn.execute(sql, params).fetchone()
-    return None if row is None else _session(row)
+    return None if row is None else session_record(row)
 
 
 def _fetch_sessions(conn: sqlite3.Connection, sql: str, params: tuple) -> list[SessionRecord]:
-    return [_session(r) for r in conn.execute(sql, params).fetchall()]
+    return [session_record(r) for r in conn.execute(sql, params).fetchall()]
 
 
 _DIM_COLUMNS = ", ".join(SCORE_DIMENSIONS)
 _DRILL_COLUMNS = "workspace, channel, enabled, at_time, set_by, updated_at, last_run"
-
-
-def _score_row(r: tuple) -> ScoreRow:
-    dims = r[5:11]
-    return ScoreRow(r[0], r[1], r[2], r[3], r[4], None if None in dims else dict(zip(SCORE_DIMENSIONS, dims)))
 
 
 def _latest_name(conn: sqlite3.Connection, workspace: str, user: str) -> str:
@@ -1484,12 +1464,15 @@ def _latest_name(conn: sqlite3.Connection, workspace: str, user: str) -> str:
     return row[0] if row else user
 
 
-def _drill_row(r: tuple) -> DrillSchedule:
-    return DrillSchedule(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+_INBOX_COLUMNS = "workspace, channel, thread_ts, ts, user, text, in_dm, received_at"
+
+
+def _inbox_row(r: tuple) -> InboxRow:
+    return InboxRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
 
 
 def _drill(conn: sqlite3.Connection, workspace: str, channel: str) -> DrillSchedule | None:
     row = conn.execute(
         f"SELECT {_DRILL_COLUMNS} FROM drills WHERE workspace = ? AND channel = ?", (workspace, channel)
     ).fetchone()
-    return None if row is None else _drill_row(row)
+    return None if row is None else drill_row(row)
