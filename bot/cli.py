@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Iterable, Sequence, TextIO
 
 from bot import __version__
-from bot.config import db_path
+from bot.config import db_path, db_target
 from bot.core.errors import HotseatError
 from bot.persona.library import Library, personas_dir
 from bot.persona.graph import mermaid
@@ -55,9 +55,9 @@ def _library(args: argparse.Namespace) -> Library:
 @contextlib.asynccontextmanager
 async def open_service(args: argparse.Namespace, db: Path | None = None) -> AsyncIterator[HotseatService]:
     from bot.core.service import HotseatService
-    from bot.store.sqlite import Store
+    from bot.store import open_store
 
-    store = await Store.open(db or db_path(args.db))
+    store = await open_store(db or db_target(args.db))
     try:
         yield HotseatService(store, _library(args))  # the console's; `run` builds one per chat installation
     finally:
@@ -487,7 +487,7 @@ async def _debrief(args: argparse.Namespace) -> int:
         body = await service.store.debrief(sid) if record is not None else None
         persona = service.library.personas.get(record.persona_id) if record is not None else None
     if record is None:
-        raise HotseatError(f"There is no session #{sid} in {db_path(args.db)}. "
+        raise HotseatError(f"There is no session #{sid} in {service.store.path}. "
                            "`hotseat history USER` lists a trainee's sessions.")
     if record.status == "active":
         raise HotseatError(f"Session #{sid} is still in progress; its debrief comes when it ends.")
@@ -633,6 +633,52 @@ async def _export(args: argparse.Namespace) -> int:
 
 
 
+async def _db_migrate(args: argparse.Namespace) -> int:
+    """Opening a store migrates it; this does only that, so a deploy can migrate once before
+    starting its workers."""
+    from bot.store.copy import migrate
+
+    target = db_target(args.db)
+    version = await migrate(target)
+    print(f"hotseat: the database at {_shown(target)} is at schema version {version}.", file=sys.stderr)
+    return 0
+
+
+async def _db_copy(args: argparse.Namespace) -> int:
+    """Move an installation between SQLite and PostgreSQL without losing a row."""
+    from bot.store import open_store
+    from bot.store.copy import copy_database
+
+    source = await open_store(db_target(args.source))
+    try:
+        target = await open_store(db_target(args.target))
+        try:
+            counts = await copy_database(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    rows = ", ".join(f"{n} {table}" for table, n in counts.items())
+    print(f"hotseat: copied {_shown(db_target(args.source))} to {_shown(db_target(args.target))}: {rows}.",
+          file=sys.stderr)
+    return 0
+
+
+def _shown(target: str | Path) -> str:
+    """A database as messages name it: a URL's password never printed."""
+    from bot.config import is_db_url
+
+    if not is_db_url(target):
+        return str(target)
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(target))
+    if parts.password is None:
+        return str(target)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 async def _run(args: argparse.Namespace) -> int:
     """Serve one chat platform until interrupted; settings come from the environment or .env."""
     import aiohttp
@@ -644,7 +690,15 @@ async def _run(args: argparse.Namespace) -> int:
 
     redact = logs.setup()
     load_env_file(args.env_file)
+    if args.workers is not None:
+        return await _run_workers(args)
     try:
+        import signal
+
+        terminated = asyncio.current_task()
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers on Windows
+            # SIGTERM (a service manager, or `--workers` stopping its workers) shuts down cleanly
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminated.cancel)
         async with open_service(args) as console:  # the store and personas; the service is built per platform
             for problem in console.library.problems:
                 logging.getLogger("hotseat").warning("skipped a persona file: %s", problem)
@@ -665,7 +719,95 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"hotseat: cannot reach {args.platform.capitalize()}: {redact.scrub(str(e))}. "
               "Check the network connection and proxy settings, then start again.", file=sys.stderr)
         return 2
+    except asyncio.CancelledError:  # SIGTERM
+        return 0
     return 0
+
+
+def _die_with_parent() -> None:
+    """In a worker, before it runs: on Linux, the kernel sends it SIGTERM if the parent dies
+    (even by SIGKILL), so no worker is left holding the port."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+async def _run_workers(args: argparse.Namespace) -> int:
+    """`hotseat run slack --http --workers N`: N copies of this command without --workers, all
+    listening on one port (SO_REUSEPORT: the kernel spreads connections among them; any of
+    them handles any event, the database holds the rest). SIGTERM and SIGINT are passed on;
+    a worker that dies is reported and the others keep serving. Exit: 0 once stopped by a
+    signal, else the worst code a worker exited with."""
+    if args.platform != "slack" or not args.http:
+        print("hotseat: --workers runs several Slack HTTP workers: use it with `hotseat run slack --http`.",
+              file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("hotseat: --workers takes a number of workers, 1 or more.", file=sys.stderr)
+        return 2
+    from bot.config import SettingError, env_number
+
+    try:
+        port = args.port if args.port is not None else int(env_number("PORT", 3000, low=0, high=65535))
+    except SettingError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    if port == 0:
+        print("hotseat: --workers needs a fixed port for all workers to share (--port N or $PORT).", file=sys.stderr)
+        return 2
+    from bot.frontends.slack.settings import SlackSettings
+
+    try:
+        SlackSettings.from_env(http=True, port=port)  # one clear message, not one from every worker
+    except SettingError as e:
+        print(f"hotseat: {e}", file=sys.stderr)
+        return 2
+    command = [sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(port),
+               "--env-file", str(args.env_file)]
+    if args.db:
+        command += ["--db", str(args.db)]
+    for path in args.personas:
+        command += ["--personas", str(path)]
+    import signal
+
+    setup = _die_with_parent if os.name == "posix" else None
+    workers = [await asyncio.create_subprocess_exec(*command, preexec_fn=setup) for _ in range(args.workers)]
+    print(f"hotseat: started {len(workers)} Slack workers on port {port} (pids "
+          f"{', '.join(str(w.pid) for w in workers)})", file=sys.stderr)
+    loop = asyncio.get_running_loop()
+    stopping: list[int] = []
+
+    def forward(sig: int) -> None:
+        stopping.append(sig)
+        for w in workers:
+            if w.returncode is None:
+                w.send_signal(sig)
+
+    handled = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, forward, sig)
+            handled.append(sig)
+
+    async def watch(n: int, worker: asyncio.subprocess.Process) -> int:
+        code = await worker.wait()
+        if not stopping:
+            alive = sum(w.returncode is None for w in workers)
+            print(f"hotseat: worker {n} (pid {worker.pid}) stopped with exit code {code}; "
+                  f"{alive} worker{'' if alive == 1 else 's'} still serving", file=sys.stderr)
+        return code
+
+    try:
+        codes = await asyncio.gather(*(watch(n, w) for n, w in enumerate(workers, 1)))
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+        forward(signal.SIGTERM)  # leaving for any other reason: take the workers along
+    if stopping:
+        return 0
+    return max((c if c > 0 else 1 for c in codes if c != 0), default=0)
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -685,8 +827,9 @@ def _common(level: int) -> argparse.ArgumentParser:
     """
     unset = None if level == 0 else argparse.SUPPRESS
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=unset, metavar="PATH",
-                        help="SQLite database file (default: $HOTSEAT_DB or state/hotseat.sqlite3)")
+    common.add_argument("--db", default=unset, metavar="PATH|URL",
+                        help="SQLite database file, or a postgresql://user:password@host/db URL "
+                             "(default: $HOTSEAT_DB or state/hotseat.sqlite3)")
     common.add_argument("--personas", dest=_PERSONAS_AT[level], action="append",
                         default=[] if level == 0 else argparse.SUPPRESS, metavar="PATH",
                         help="persona folder or file (repeatable; default: $HOTSEAT_PERSONAS or personas/)")
@@ -728,6 +871,8 @@ def parser() -> argparse.ArgumentParser:
                    help="Discord: the total number of shards across all processes (with --shards)")
     p.add_argument("--env-file", default=".env", metavar="FILE",
                    help="read settings from this file too (default: .env)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="Slack HTTP mode: run N worker processes sharing the port (each handles any event)")
     p.set_defaults(run=lambda a: asyncio.run(_run(a)))
 
     p = _command(sub, "classify", "label trainee messages (JSON lines out)")
@@ -843,6 +988,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write to this file (default, or -: standard output)")
     p.add_argument("--workspace", default="local", help=workspace_help)
     p.set_defaults(run=lambda a: asyncio.run(_export(a)))
+
+    p = _command(sub, "db", "set up or move the database (migrate, copy)")
+    dbs = p.add_subparsers(dest="db_action", required=True, metavar="ACTION",
+                           help="`hotseat db ACTION --help` explains each")
+    q = _command(dbs, "migrate", "bring the database (--db) up to this version's schema", level=2)
+    q.set_defaults(run=lambda a: asyncio.run(_db_migrate(a)))
+    q = _command(dbs, "copy", "copy every session, score and setting from one database into a new, empty one", level=2)
+    q.add_argument("--from", dest="source", required=True, metavar="PATH|URL",
+                   help="the database to copy (a SQLite file, or a postgresql:// URL)")
+    q.add_argument("--to", dest="target", required=True, metavar="PATH|URL",
+                   help="the empty database to fill (a SQLite file, or a postgresql:// URL)")
+    q.set_defaults(run=lambda a: asyncio.run(_db_copy(a)))
     return ap
 
 

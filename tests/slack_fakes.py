@@ -10,6 +10,13 @@ hands out `/upload/<file id>`, the bytes are POSTed there, and files.completeUpl
 shares them (`uploads` holds what was shared, where). Threads keep their messages for
 conversations.replies (`hold` adds one a user wrote, as while the bot was down). Tests assert on what the bot sent,
 the way a user would see it in Slack.
+
+For OAuth distribution it also plays Slack's install page (`/oauth/v2/authorize`, which
+sends the browser straight back to the app's redirect URL with a one-time code, as after
+"Allow") and `oauth.v2.access`, which trades that code for a bot token of the workspace
+being installed; `auth.test` then answers for each such token with its own workspace and
+bot user, and `uninstall` revokes a workspace's token as Slack does. Every call records
+the token it came with (`Call.token`).
 """
 
 from __future__ import annotations
@@ -23,11 +30,24 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from aiohttp import WSMsgType, web
+from aiohttp import BasicAuth, WSMsgType, web
 
 BOT_USER = "UBOT"
 BAD_TOKEN = "xoxb-refused"
 OTHER_TEAM_TOKEN = "xoxb-team2"  # auth.test answers with workspace T2 for tokens starting so
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "fake-client-secret-0123456789"
+
+
+@dataclass
+class Installed:
+    """A workspace that installed the app through the fake's OAuth pages."""
+
+    team: str
+    token: str  # its bot token, as oauth.v2.access handed it out
+    bot_user: str  # Hotseat's member id in that workspace
+    installer: str
+    revoked: bool = False
 
 
 @dataclass
@@ -51,6 +71,7 @@ class Call:
     method: str  # a Web API method, or "response_url"
     args: dict[str, Any]
     result: dict[str, Any] = field(default_factory=dict)  # what the fake answered
+    token: str = ""  # the bearer token it was made with
 
     def text(self) -> str:
         """Everything the user could read in this call, for searching."""
@@ -82,6 +103,10 @@ class FakeSlack:
         self._ws: web.WebSocketResponse | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.installed: dict[str, Installed] = {}  # bot token -> the workspace it serves
+        self.redirect_uri = ""  # where the install page sends the browser back (the app's Redirect URL)
+        self._codes: dict[str, tuple[str, str]] = {}  # one-time code -> (team, installer)
+        self._installs = itertools.count(1)
 
     async def start(self) -> "FakeSlack":
         app = web.Application()
@@ -91,6 +116,7 @@ class FakeSlack:
         app.router.add_get("/link", self._link)
         app.router.add_get("/files/{id}/{name}", self._download)
         app.router.add_post("/upload/{id}", self._upload)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -105,6 +131,59 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return self.url + "/api/"
+
+    @property
+    def authorize_url(self) -> str:
+        return self.url + "/oauth/v2/authorize"
+
+    # -- OAuth ------------------------------------------------------------------------------
+    def token_of(self, team: str) -> str:
+        """The live bot token of a workspace that installed the app."""
+        [token] = [t for t, i in self.installed.items() if i.team == team and not i.revoked]
+        return token
+
+    def bot_user_of(self, team: str) -> str:
+        return self.installed[self.token_of(team)].bot_user
+
+    def uninstall(self, team: str) -> None:
+        """The workspace removes the app: its tokens stop working at once (Slack then sends the
+        app_uninstalled event, which the test delivers)."""
+        for installed in self.installed.values():
+            if installed.team == team:
+                installed.revoked = True
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's install page after the user pressed Allow: back to the redirect URL with a code
+        for the workspace in `team` (the one the user picked), and the state untouched."""
+        q = request.query
+        self.calls.append(Call("oauth/v2/authorize", dict(q)))
+        if q.get("client_id") != CLIENT_ID:
+            return web.Response(status=400, text="invalid_client_id")
+        code = f"code-{next(self._installs)}"
+        self._codes[code] = (q.get("team") or "T1", q.get("user") or "U1")
+        back = q.get("redirect_uri") or self.redirect_uri
+        raise web.HTTPFound(f"{back}?code={code}&state={q.get('state', '')}")
+
+    def _access(self, request: web.Request, args: dict) -> dict:
+        """oauth.v2.access: the client (HTTP Basic, as slack_sdk sends it) first, then the code, once."""
+        try:
+            client = BasicAuth.decode(request.headers.get("Authorization", ""))
+        except ValueError:
+            client = BasicAuth(str(args.get("client_id", "")), str(args.get("client_secret", "")))
+        if client.login != CLIENT_ID:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client.password != CLIENT_SECRET:
+            return {"ok": False, "error": "bad_client_secret"}
+        found = self._codes.pop(str(args.get("code")), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, installer = found
+        n = len(self.installed) + 1
+        installed = Installed(team, f"xoxb-oauth-{team}-{n}", f"UBOT{team}", installer)
+        self.installed[installed.token] = installed
+        return {"ok": True, "app_id": "A1", "authed_user": {"id": installer}, "scope": "commands,chat:write",
+                "token_type": "bot", "access_token": installed.token, "bot_user_id": installed.bot_user,
+                "team": {"id": team, "name": f"Team {team}"}, "enterprise": None, "is_enterprise_install": False}
 
     def response_url(self) -> str:
         return f"{self.url}/respond/{next(self._urls)}"
@@ -207,35 +286,46 @@ class FakeSlack:
 
     # -- handlers ---------------------------------------------------------------------------
     async def _api(self, request: web.Request) -> web.Response:
-        call = Call(request.match_info["method"], await _arguments(request))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        call = Call(request.match_info["method"], await _arguments(request), token=token)
         self.calls.append(call)
         if self._queued.get(call.method):
             refusal = self._queued[call.method].pop(0)
             call.result = json.loads(refusal.text) if refusal.content_type == "application/json" else {"ok": False}
             return refusal
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if call.method == "oauth.v2.access":
+            call.result = self._access(request, call.args)
+            return web.json_response(call.result)
         if token == BAD_TOKEN:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        installed = self.installed.get(token)
+        if installed is not None and installed.revoked:
+            call.result = {"ok": False, "error": "token_revoked"}
+            return web.json_response(call.result)
         refused = _over_limits(call.args)
         if refused:
             call.result = {"ok": False, "error": refused}
             return web.json_response(call.result)
-        call.result = {"ok": True, **self._answer(call.method, call.args)}  # an answer may say ok: false
+        call.result = {"ok": True, **self._answer(call.method, call.args, installed)}  # an answer may say ok: false
         if call.method == "auth.test" and token.startswith(OTHER_TEAM_TOKEN):
             call.result["team_id"] = "T2"
+        if call.method == "auth.test" and installed is not None:
+            call.result |= {"team": f"Team {installed.team}", "team_id": installed.team, "user_id": installed.bot_user,
+                            "bot_id": f"B{installed.team}"}
         return web.json_response(call.result)
 
-    def _answer(self, method: str, args: dict) -> dict:
+    def _answer(self, method: str, args: dict, installed: Installed | None = None) -> dict:
         if method == "auth.test":
             return {"team": "Test Team", "team_id": "T1", "user": "hotseat", "user_id": BOT_USER, "bot_id": "BBOT"}
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
             channel, root = str(args.get("channel")), args.get("thread_ts")
+            bot_user, bot_id = (installed.bot_user, f"B{installed.team}") if installed else (BOT_USER, "BBOT")
             if root:  # the bot's own answers are in the thread too, as Slack keeps them
-                self._thread(channel, str(root)).append({"type": "message", "user": BOT_USER, "bot_id": "BBOT",
+                self._thread(channel, str(root)).append({"type": "message", "user": bot_user, "bot_id": bot_id,
                                                          "text": args.get("text"), "ts": ts, "thread_ts": root})
             else:
-                self._thread(channel, ts)[0].update(user=BOT_USER, bot_id="BBOT", text=args.get("text"))
+                self._thread(channel, ts)[0].update(user=bot_user, bot_id=bot_id, text=args.get("text"))
             return {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts, "text": args.get("text")}}
         if method == "chat.postEphemeral":
             return {"message_ts": f"1800000000.{next(self._ts):06d}"}

@@ -197,3 +197,21 @@ async def test_socket_mode_stores_the_line_before_its_ack(service, fake, slack_e
             await fake.send_envelope("events_api", event, "env-1")
             await fake.wait_ack("env-1")
             assert inbox(db) == [("T1", "C1", "1800000000.000001", TS, "U1", LINE, 0)]
+
+
+async def test_a_line_another_worker_stored_but_never_handled_is_applied_before_the_next(
+    service, fake, slack_env, db,
+) -> None:
+    """Two workers behind one load balancer: worker A stored line 1 and died before handling it;
+    line 2 reaches worker B, which applies line 1 first, then line 2, in the order sent."""
+    early, late = "1800000001.000001", "1800000002.000002"
+    async with front_end(db, service, fake) as slack:  # worker B
+        thread = await slack.start("double-billing")
+        store = slack.front.handler.service.store
+        assert await store.inbox_put(InboxRow("T1", "C1", thread, early, "U1", LINE, False, time.time()))  # A's
+        status, _ = await slack.event(line_event(thread, ts=late, text="That's our mistake and I'll take care of it myself."))
+        assert status == 200
+        await fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, count=2, where=_customer_line)
+        assert turns(db) == [(1, early), (2, late)]
+        assert [r[-1] for r in inbox(db)] == [1, 1]  # both done: a restarted A finds nothing to replay
+        await stays(lambda: len(answers(slack, thread)) == 2)

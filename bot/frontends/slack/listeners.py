@@ -1,7 +1,10 @@
 """Bolt listeners: Slack commands, buttons and thread messages in, handler calls out.
 
 Every listener acks first (Slack wants an answer within three seconds), then hands the
-payload to the ConversationHandler with a SlackPort that knows where to answer. Nothing
+payload to the ConversationHandler with a SlackPort that knows where to answer, posting
+with the request's own client (bolt authorizes each request: the workspace's token in
+OAuth mode). What runs outside a request (replay, catch-up) asks `Clients` for the
+workspace's client. Nothing
 here knows a conversation's rules; failures come back as notes, only to whoever acted.
 A trainee's line is stored in the inbox before that ack (`keep_in_inbox`) and marked done
 once handled; a start handles what a crash left behind (`replay`).
@@ -29,6 +32,7 @@ from bot.frontends.panels import Panel
 from bot.frontends.reports import NotALead, ReportDesk, export_args, team_args, team_from_value
 from bot.frontends.roles import Role, Roles
 from bot.frontends.slack import blocks, panels
+from bot.frontends.slack.installations import Clients
 from bot.frontends.slack.ports import SlackPort, Tell
 from bot.frontends.slack.trainers import SlackRoles, download, file_info
 from bot.frontends.trainer import NOT_TRAINER_UPLOAD, SUFFIXES, NotATrainer, PersonaDesk, require
@@ -57,16 +61,16 @@ NOT_UPLOADED = ("I could not send the {what} to your messages with Hotseat (Slac
 class Listeners:
     """The Slack side of Hotseat's commands."""
 
-    def __init__(self, handler: ConversationHandler, client: AsyncWebClient, *, announce: bool = True,
+    def __init__(self, handler: ConversationHandler, clients: Clients, *, announce: bool = True,
                  roles: Roles = Roles(), desk: ReportDesk | None = None, inbox: Store | None = None) -> None:
         self.handler = handler
         self.inbox = inbox  # where trainees' lines wait until handled; None: not kept
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
-        self.client = client
+        self.clients = clients  # the client for a workspace, for what runs outside a request
         self.announce = announce
         self.events = SeenIds()  # Slack retries events it thinks we missed
-        self.roles = SlackRoles(client, roles)
+        self.roles = SlackRoles(roles)
         self.desk = PersonaDesk(handler.service)
 
     def register(self, app: AsyncApp) -> None:
@@ -81,8 +85,8 @@ class Listeners:
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
 
-    def port(self, tell: Tell | None = None, **where: Any) -> SlackPort:
-        return SlackPort(self.client, announce=self.announce, tell=tell, desk=self.reports, **where)
+    def port(self, client: AsyncWebClient, tell: Tell | None = None, **where: Any) -> SlackPort:
+        return SlackPort(client, announce=self.announce, tell=tell, desk=self.reports, **where)
 
     # -- middleware ---------------------------------------------------------------------------
     async def skip_repeats(self, body: dict, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
@@ -93,7 +97,8 @@ class Listeners:
         return await next()
 
     # -- /hotseat ---------------------------------------------------------------------------
-    async def on_command(self, ack: Any, command: dict, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+    async def on_command(self, ack: Any, command: dict, context: AsyncBoltContext, respond: AsyncRespond,
+                         client: AsyncWebClient) -> None:
         try:
             invocation = parse(command.get("text", ""))
         except HotseatError as e:
@@ -106,18 +111,18 @@ class Listeners:
         who = Who(_workspace(context), command["channel_id"], command["user_id"], command.get("user_name", ""))
         tell = _privately(respond)
         try:
-            await self._command(invocation, who, tell)
+            await self._command(invocation, who, tell, client)
         except Exception as e:  # the lists' own refusals (an unknown period or persona)
             await tell(blocks.escape(user_error(e)))
 
-    async def _command(self, inv: Invocation, who: Who, tell: Tell) -> None:
-        port = self.port(tell)
+    async def _command(self, inv: Invocation, who: Who, tell: Tell, client: AsyncWebClient) -> None:
+        port = self.port(client, tell)
         if inv.name == "start" and inv.args:
             if len(inv.args) > 1:
                 raise HotseatError(START_ONE)
             await self.handler.start(who, port, inv.args[0])
         elif inv.name == "personas" and personas_action(inv.args) == "reload":
-            await tell(**blocks.report_message(await self._as_trainer(who.user, self.desk.reload)))
+            await tell(**blocks.report_message(await self._as_trainer(client, who.user, self.desk.reload)))
         elif inv.name == "personas" and personas_action(inv.args) == "upload":
             await tell(blocks.escape(UPLOAD_HOW["slack"]))
         elif inv.name in ("start", "personas"):
@@ -132,24 +137,24 @@ class Listeners:
         elif inv.name == "leaderboard":
             await tell(**panels.panel_message(await self.reports.leaderboard(who, inv.args)))
         elif inv.name == "stats":
-            await self._stats(inv, who, tell)
+            await self._stats(inv, who, tell, client)
         elif inv.name == "team":
             request = team_args(inv.args)
-            team = await self._as_trainer(who.user, lambda role: self.reports.team(who, role, request))
+            team = await self._as_trainer(client, who.user, lambda role: self.reports.team(who, role, request))
             await tell(**panels.panel_message(team))
         elif inv.name == "export":
-            await self._export(inv, who, tell)
+            await self._export(inv, who, tell, client)
         elif inv.name == "drill":
-            drill = await self._as_trainer(who.user, lambda role: self.reports.drill(who, role, inv.args))
+            drill = await self._as_trainer(client, who.user, lambda role: self.reports.drill(who, role, inv.args))
             await tell(**panels.panel_message(drill))
         elif inv.name == "debrief":
             if len(inv.args) != 1:
                 raise HotseatError("`debrief` takes a session number, like `debrief 42`; `history` lists yours.")
-            await self._reread(who, inv.args[0], tell)
+            await self._reread(who, inv.args[0], tell, client)
 
     # -- progress ---------------------------------------------------------------------------
 
-    async def _stats(self, inv: Invocation, who: Who, tell: Tell) -> None:
+    async def _stats(self, inv: Invocation, who: Who, tell: Tell, client: AsyncWebClient) -> None:
         """Own stats, or (leads) a mentioned trainee's; the chart follows in the asker's DM."""
         target, name = None, None
         if len(inv.args) > 1:
@@ -158,29 +163,30 @@ class Listeners:
             target, name = _user_arg(inv.args[0])
             if target == who.user:
                 target, name = None, None
-        panel = await self._as_trainer(who.user, lambda role: self.reports.stats(who, role, target, name))
-        await self._with_charts(panel, who.user, tell, CHART_IN_DM, "chart")
+        panel = await self._as_trainer(client, who.user, lambda role: self.reports.stats(who, role, target, name))
+        await self._with_charts(client, panel, who.user, tell, CHART_IN_DM, "chart")
 
-    async def _with_charts(self, panel: Panel, user: str, tell: Tell, where: str, what: str) -> None:
+    async def _with_charts(self, client: AsyncWebClient, panel: Panel, user: str, tell: Tell, where: str,
+                           what: str) -> None:
         """A private answer cannot carry files: the text first, then the charts to the DM."""
         await tell(**panels.panel_message(panel, note=where if panel.charts else None))
         if panel.charts:
-            await self._to_dm(user, panel.charts, tell, what)
+            await self._to_dm(client, user, panel.charts, tell, what)
 
-    async def _to_dm(self, user: str, charts: Any, tell: Tell, what: str) -> None:
-        dm = await panels.dm_channel(self.client, user)
-        sent = await panels.upload_charts(self.client, charts, dm) if dm else 0
+    async def _to_dm(self, client: AsyncWebClient, user: str, charts: Any, tell: Tell, what: str) -> None:
+        dm = await panels.dm_channel(client, user)
+        sent = await panels.upload_charts(client, charts, dm) if dm else 0
         if sent < len(charts):
             await tell(blocks.escape(NOT_UPLOADED.format(what=what)))
 
-    async def _export(self, inv: Invocation, who: Who, tell: Tell) -> None:
+    async def _export(self, inv: Invocation, who: Who, tell: Tell, client: AsyncWebClient) -> None:
         """The file to the lead's DM (a private answer cannot carry it), a private note here."""
         request = export_args(inv.args)
-        panel = await self._as_trainer(who.user, lambda role: self.reports.export(who, role, request))
+        panel = await self._as_trainer(client, who.user, lambda role: self.reports.export(who, role, request))
         assert panel.file is not None
         what = " ".join(panel.lines).rstrip(".")
-        dm = await panels.dm_channel(self.client, who.user)
-        sent = dm is not None and await panels.upload_file(self.client, panel.file, dm, comment=blocks.escape(
+        dm = await panels.dm_channel(client, who.user)
+        sent = dm is not None and await panels.upload_file(client, panel.file, dm, comment=blocks.escape(
             f"Hotseat export: {what}. " + " ".join(panel.notes)))
         if sent:
             await tell(blocks.escape(EXPORT_IN_DM.format(what=what.lower())))
@@ -189,9 +195,9 @@ class Listeners:
                                      "scope, and uploads must be allowed in this workspace). "
                                      "`hotseat export` on the server writes the same file."))
 
-    async def _reread(self, who: Who, session_id: str, tell: Tell) -> None:
+    async def _reread(self, who: Who, session_id: str, tell: Tell, client: AsyncWebClient) -> None:
         """A debrief again, privately: the debrief, its turn by turn, the charts to the DM."""
-        ended = await self._as_trainer(who.user, lambda role: self.reports.debrief(who, role, session_id))
+        ended = await self._as_trainer(client, who.user, lambda role: self.reports.debrief(who, role, session_id))
         turns = panels.turn_by_turn_messages(ended)
         message = blocks.debrief_message(ended, more_turns="The full turn-by-turn list follows.")
         message["blocks"].append(blocks._context(CHARTS_IN_DM))
@@ -203,12 +209,12 @@ class Listeners:
         except Exception:
             log.exception("could not draw the charts of session %s", ended.session_id)
             return
-        await self._to_dm(who.user, charts, tell, "charts")
+        await self._to_dm(client, who.user, charts, tell, "charts")
 
-    async def _as_trainer(self, user: str, act: Callable[[Role], Awaitable[T]]) -> T:
+    async def _as_trainer(self, client: AsyncWebClient, user: str, act: Callable[[Role], Awaitable[T]]) -> T:
         """`act(role)`, with the reason a trainer or lead in a user group was not recognised (a
         missing scope) added to the refusal, so whoever set it up can fix it."""
-        role, trouble = await self.roles.role_of(user)
+        role, trouble = await self.roles.role_of(client, user)
         try:
             return await act(role)
         except (NotATrainer, NotALead) as e:
@@ -216,72 +222,72 @@ class Listeners:
 
     # -- buttons ----------------------------------------------------------------------------
     async def on_start_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
-                              respond: AsyncRespond) -> None:
+                              respond: AsyncRespond, client: AsyncWebClient) -> None:
         """A Start button in the picker or a drill's post (starts in that channel) or on App Home
         (starts in the DM)."""
         await ack()
         user = body["user"]
         in_home = body.get("container", {}).get("type") == "view"
         tell: Tell = (
-            (lambda text: self.client.chat_postMessage(channel=user["id"], text=text)) if in_home else _privately(respond)
+            (lambda text: client.chat_postMessage(channel=user["id"], text=text)) if in_home else _privately(respond)
         )
         try:
             if in_home:
-                channel = (await self.client.conversations_open(users=user["id"]))["channel"]["id"]
+                channel = (await client.conversations_open(users=user["id"]))["channel"]["id"]
             else:
                 channel = body["container"]["channel_id"]
         except Exception as e:
             await tell(blocks.escape(user_error(e)))
             return
         who = Who(_workspace(context), channel, user["id"], _name(user))
-        started = await self.handler.start(who, self.port(tell), blocks.persona_of(action["action_id"]))
+        started = await self.handler.start(who, self.port(client, tell), blocks.persona_of(action["action_id"]))
         if started and body.get("container", {}).get("is_ephemeral"):
             await respond(delete_original=True)  # the picker has done its job; a drill's post stays for everyone
 
     async def on_thread_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
-                               respond: AsyncRespond) -> None:
+                               respond: AsyncRespond, client: AsyncWebClient) -> None:
         """Hint and End on the conversation's opening message, whose ts is the thread."""
         await ack()
         container = body["container"]
         who = Who(_workspace(context), container["channel_id"], body["user"]["id"], _name(body["user"]))
         thread = f"{container['channel_id']}/{container['message_ts']}"
-        port = self.port(_privately(respond))
+        port = self.port(client, _privately(respond))
         if action["action_id"] == blocks.HINT:
             await self.handler.hint(who, port, thread=thread)
         else:
             await self.handler.end(who, port, thread=thread)
 
     async def on_debrief_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
-                                respond: AsyncRespond) -> None:
+                                respond: AsyncRespond, client: AsyncWebClient) -> None:
         """"Debrief #N" under history or stats: that debrief again, only to whoever clicked."""
         await ack()
         user = body["user"]
         who = Who(_workspace(context), _channel(body) or user["id"], user["id"], _name(user))
-        tell = _privately(respond) if body.get("response_url") else self._dm_tell(user["id"])
+        tell = _privately(respond) if body.get("response_url") else self._dm_tell(client, user["id"])
         try:
-            await self._reread(who, panels.value_of(action["action_id"]), tell)
+            await self._reread(who, panels.value_of(action["action_id"]), tell, client)
         except Exception as e:
             await tell(blocks.escape(user_error(e)))
 
     async def on_team_button(self, ack: Any, body: dict, action: dict, context: AsyncBoltContext,
-                             respond: AsyncRespond) -> None:
+                             respond: AsyncRespond, client: AsyncWebClient) -> None:
         """Previous / Next under the team table: the page redrawn in place, for a lead only."""
         await ack()
         user = body["user"]
         who = Who(_workspace(context), _channel(body) or user["id"], user["id"], _name(user))
         try:
             request = team_from_value(panels.value_of(action["action_id"]))
-            panel = await self._as_trainer(user["id"], lambda role: self.reports.team(who, role, request))
+            panel = await self._as_trainer(client, user["id"], lambda role: self.reports.team(who, role, request))
         except Exception as e:
             await _privately(respond)(blocks.escape(user_error(e)))
             return
         await respond(replace_original=True, **panels.panel_message(panel))
 
-    def _dm_tell(self, user: str) -> Tell:
+    def _dm_tell(self, client: AsyncWebClient, user: str) -> Tell:
         async def tell(text: str = "", **message: Any) -> None:
-            dm = await panels.dm_channel(self.client, user)
+            dm = await panels.dm_channel(client, user)
             if dm:
-                await self.client.chat_postMessage(channel=dm, text=text, **message)
+                await client.chat_postMessage(channel=dm, text=text, **message)
 
         return tell
 
@@ -312,9 +318,12 @@ class Listeners:
         if self.inbox is None:
             return 0
         pending = await self.inbox.inbox_pending(workspace)
+        if not pending:
+            return 0
+        client = await self.clients.of(workspace)
         for line in pending:
             try:
-                await self._line(line)
+                await self._line(line, client)
             except Exception:
                 log.exception("could not handle stored message %s", line.ts)
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
@@ -327,22 +336,24 @@ class Listeners:
         Lines from others are left alone. A line older than the idle timeout is not applied:
         its trainee gets a private note. One thread that cannot be read never stops the rest."""
         handled = 0
+        client: AsyncWebClient | None = None
         for record in await self.service.store.active_sessions(self.service.platform):
             channel, _, thread_ts = (record.thread or "").partition("/")
             if record.workspace != workspace or not channel or not thread_ts:
                 continue  # another installation's, or a DM, or its opening never posted
             try:
+                client = client or await self.clients.of(workspace)
                 after = await self.service.store.last_source(record.id)
-                for event in await self._replies(channel, thread_ts, after):
+                for event in await self._replies(client, channel, thread_ts, after):
                     line = _line(event | {"channel": channel}, bot_user, workspace, time.time())
                     if line is None or line.user != record.user:
                         continue
                     if self.inbox is not None and not await self.inbox.inbox_put(line):
                         continue  # delivered before (a hint or `end` leaves no turn), or told already
                     if self.service.missed_too_long_ago(float(line.ts)):
-                        await self._too_old(line)
+                        await self._too_old(client, line)
                     else:
-                        await self._line(line)
+                        await self._line(line, client)
                         handled += 1
                     if self.inbox is not None:
                         await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
@@ -350,13 +361,13 @@ class Listeners:
                 log.exception("could not catch up on the thread of session %s", record.id)
         return handled
 
-    async def _replies(self, channel: str, thread_ts: str, after: str | None) -> list[dict]:
+    async def _replies(self, client: AsyncWebClient, channel: str, thread_ts: str, after: str | None) -> list[dict]:
         """The thread's messages after `after` (its root and every message when None), oldest first."""
         messages: dict[str, dict] = {}  # by ts: Slack repeats the root on every page
         cursor = None
         while True:
             since = {} if after is None else {"oldest": after, "inclusive": False}  # oldest is exclusive then
-            page = await self.client.conversations_replies(
+            page = await client.conversations_replies(
                 channel=channel, ts=thread_ts, limit=REPLIES_PAGE, cursor=cursor, **since)
             messages |= {m["ts"]: m for m in page.get("messages") or [] if m.get("ts") and m["ts"] != after}
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
@@ -364,29 +375,38 @@ class Listeners:
                 break
         return sorted(messages.values(), key=lambda m: (float(m["ts"]), m["ts"]))
 
-    async def _too_old(self, line: InboxRow) -> None:
+    async def _too_old(self, client: AsyncWebClient, line: InboxRow) -> None:
         when = int(float(line.ts))
         text = OFFLINE.format(when=f"<!date^{when}^{{time}}|{time.strftime('%H:%M', time.gmtime(when))} UTC>")
         try:
-            await self.client.chat_postEphemeral(channel=line.channel, user=line.user, thread_ts=line.thread_ts,
+            await client.chat_postEphemeral(channel=line.channel, user=line.user, thread_ts=line.thread_ts,
                                                  text=text)
         except Exception:
             log.warning("could not tell %s their message %s was not applied", line.user, line.ts, exc_info=True)
 
-    async def on_message(self, event: dict, context: AsyncBoltContext) -> None:
+    async def on_message(self, event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """A reply in a thread (or, in the DM with Hotseat, any message) goes to the handler;
         everything else passes by."""
         if event.get("channel_type") == "im" and _persona_files(event) and _typed(event, context.bot_user_id):
-            await self.on_upload(event, context)
+            await self.on_upload(event, context, client)
             return
         line = _line(event, context.bot_user_id, _workspace(context), time.time())
         if line is None:
             return
-        await self._line(line)
+        if self.inbox is not None:
+            # With several workers, lines of this conversation another worker stored and has
+            # not handled (it died, or is slower) come first, in the order they were sent; if
+            # it handles one too, the turn's message id lets only one of them apply it.
+            for earlier in await self.inbox.inbox_earlier(line):
+                try:
+                    await self._line(earlier, client)
+                finally:
+                    await self.inbox.inbox_done(earlier.workspace, earlier.channel, earlier.ts)
+        await self._line(line, client)
         if self.inbox is not None:
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
 
-    async def _line(self, line: InboxRow) -> None:
+    async def _line(self, line: InboxRow, client: AsyncWebClient) -> None:
         channel, user, thread_ts, in_dm = line.channel, line.user, line.thread_ts, line.in_dm
         in_thread = bool(thread_ts) and thread_ts != line.ts
         thread = f"{channel}/{thread_ts}" if in_thread and not in_dm else None  # a DM is one conversation
@@ -394,46 +414,46 @@ class Listeners:
 
         async def tell(text: str) -> None:
             if in_dm:  # the DM is private already, and ephemeral notes there vanish on reload
-                await self.client.chat_postMessage(channel=channel, thread_ts=answer_in, text=text)
+                await client.chat_postMessage(channel=channel, thread_ts=answer_in, text=text)
             else:
-                await self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+                await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
-        port = self.port(tell, here=(channel, answer_in), in_dm=in_dm)
+        port = self.port(client, tell, here=(channel, answer_in), in_dm=in_dm)
         await self.handler.message(Who(line.workspace, channel, user), line.text, port, thread=thread, source=line.ts)
 
     # -- persona files shared in the DM ------------------------------------------------------
-    async def on_upload(self, event: dict, context: AsyncBoltContext) -> None:
+    async def on_upload(self, event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """A trainer shares persona files with Hotseat: the role is checked before anything is
         fetched, each file's name and size before its download; then it is read, validated
         and tested, and the answer goes to the DM. Anyone else gets one refusal."""
         channel, user = event["channel"], event["user"]
 
         async def tell(**message: Any) -> None:
-            await self.client.chat_postMessage(channel=channel, **message)
+            await client.chat_postMessage(channel=channel, **message)
 
         try:
-            role = await self._as_trainer(user, _may_upload)
+            role = await self._as_trainer(client, user, _may_upload)
         except Exception as e:
             await tell(text=blocks.escape(user_error(e)))
             return
         for shared in _persona_files(event)[:MAX_FILES]:
             try:
-                info = await file_info(self.client, shared["id"])
+                info = await file_info(client, shared["id"])
                 name, size = str(info.get("name") or info.get("title") or "file"), info.get("size")
                 self.desk.check_upload(role, name, size if isinstance(size, int) else None)
-                report = await self.desk.upload(role, name, await download(self.client, info))
+                report = await self.desk.upload(role, name, await download(client, info))
             except Exception as e:
                 await tell(text=blocks.escape(user_error(e)))
                 continue
             await tell(**blocks.report_message(report))
 
     # -- App Home ---------------------------------------------------------------------------
-    async def on_home_opened(self, event: dict, context: AsyncBoltContext) -> None:
+    async def on_home_opened(self, event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         if event.get("tab") != "home":
             return
         try:
             sessions = await self.service.history(_workspace(context), event["user"], HISTORY_LIMIT)
-            await self.client.views_publish(user_id=event["user"], view=blocks.home_view(sessions, self.service.personas()))
+            await client.views_publish(user_id=event["user"], view=blocks.home_view(sessions, self.service.personas()))
         except Exception as e:
             user_error(e)  # logs it; the tab keeps its last content
 
@@ -467,6 +487,11 @@ def _workspace(context: AsyncBoltContext) -> str:
         if org or installed.team_id:
             return org or installed.team_id
     return context.team_id or context.enterprise_id or "unknown"
+
+
+def is_slack_workspace(workspace: str) -> bool:
+    """A Slack team (T…) or enterprise (E…) id, as sessions are stamped: not a Discord guild."""
+    return bool(re.fullmatch(r"[TE][A-Z0-9]+", workspace or ""))
 
 
 def _channel(body: dict) -> str | None:

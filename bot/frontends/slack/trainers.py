@@ -36,24 +36,23 @@ NOT_DOWNLOADED = "I could not download that file from Slack ({why}). Please shar
 class SlackRoles:
     """`Roles` with Slack's user groups resolved through usergroups.users.list, cached."""
 
-    def __init__(self, client: AsyncWebClient, roles: Roles, *, ttl: float = GROUPS_TTL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.client = client
+    def __init__(self, roles: Roles, *, ttl: float = GROUPS_TTL, clock: Callable[[], float] = time.monotonic) -> None:
         self.roles = roles
         self.ttl = ttl
         self.clock = clock
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
 
-    async def role_of(self, user: str) -> tuple[Role, str | None]:
+    async def role_of(self, client: AsyncWebClient, user: str) -> tuple[Role, str | None]:
         """The user's role, and why it may be too low: a user group Slack would not list
-        (usergroups:read missing, a deleted group) counts as empty, never as everyone."""
+        (usergroups:read missing, a deleted group) counts as empty, never as everyone.
+        `client` is the user's workspace's (group ids are unique across workspaces)."""
         direct = self.roles.role_of(user)
         if direct is Role.LEAD or not self.roles.slack_groups:
             return direct, None
         groups, trouble = [], None
         for group in sorted(self.roles.slack_groups):
             try:
-                if user in await self._members_of(group):
+                if user in await self._members_of(client, group):
                     groups.append(group)
             except Exception as e:  # noqa: BLE001 - any failure means "not shown to be a member"
                 error = slack_error(e) or type(e).__name__
@@ -64,12 +63,12 @@ class SlackRoles:
                 )
         return self.roles.role_of(user, groups), trouble
 
-    async def _members_of(self, group: str) -> frozenset[str]:
+    async def _members_of(self, client: AsyncWebClient, group: str) -> frozenset[str]:
         cached = self._members.get(group)
         now = self.clock()
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
-        answer = await self.client.usergroups_users_list(usergroup=group)
+        answer = await client.usergroups_users_list(usergroup=group)
         members = frozenset(answer.get("users") or ())
         self._members[group] = (now, members)
         return members
