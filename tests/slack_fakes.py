@@ -230,6 +230,10 @@ class FakeSlack:
         self._thread(channel, thread_ts).append(message)
         return message
 
+    def open_thread(self, channel: str, root: str) -> None:
+        """A thread Slack knows (its root message posted earlier), with no replies yet."""
+        self._thread(channel, root)
+
     def _thread(self, channel: str, root: str) -> list[dict]:
         return self.threads.setdefault((channel, root), [{"type": "message", "ts": root, "thread_ts": root}])
 

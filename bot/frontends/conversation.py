@@ -122,19 +122,25 @@ class ConversationHandler:
 
         `speak_up`: a command (hint, end) asked of a thread with no session deserves an
         answer, where a stray message in someone's thread does not.
+
+        Two locks, in this order: the conversation's address, taken before anything awaits,
+        keeps lines in the order they arrived (a store with a connection pool may answer the
+        second line's lookup first); the session's, which the idle sweep shares.
         """
-        try:
-            session = await self.service.locate(who, thread)
-        except Exception as exc:
-            await self._refused(exc, who, port, thread, None, speak_up)
-            return
-        async with self._in_order(session):
+        address = ("at", who.workspace, thread) if thread is not None else ("at", who.workspace, who.channel, who.user)
+        async with self._in_order(address):
             try:
-                events = await call()
+                session = await self.service.locate(who, thread)
             except Exception as exc:
-                await self._refused(exc, who, port, thread, session, speak_up)
+                await self._refused(exc, who, port, thread, None, speak_up)
                 return
-            await self._show(port, events)
+            async with self._in_order(session):
+                try:
+                    events = await call()
+                except Exception as exc:
+                    await self._refused(exc, who, port, thread, session, speak_up)
+                    return
+                await self._show(port, events)
 
     async def _refused(
         self, exc: BaseException, who: Who, port: Port, thread: str | None, session: int | None, speak_up: bool

@@ -65,6 +65,10 @@ class Listeners:
                  roles: Roles = Roles(), desk: ReportDesk | None = None, inbox: Store | None = None) -> None:
         self.handler = handler
         self.inbox = inbox  # where trainees' lines wait until handled; None: not kept
+        # Lines being handed to the handler in this process right now: a later line of the
+        # same conversation finds them pending in the inbox, but must leave them to the task
+        # already on them (it would otherwise mark them done, and a crash would lose them).
+        self._handling: set[tuple[str, str, str]] = set()
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
         self.clients = clients  # the client for a workspace, for what runs outside a request
@@ -398,6 +402,8 @@ class Listeners:
             # not handled (it died, or is slower) come first, in the order they were sent; if
             # it handles one too, the turn's message id lets only one of them apply it.
             for earlier in await self.inbox.inbox_earlier(line):
+                if _key(earlier) in self._handling:
+                    continue  # this process is on it already, ahead of this line; it marks it done
                 try:
                     await self._line(earlier, client)
                 finally:
@@ -407,6 +413,13 @@ class Listeners:
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
 
     async def _line(self, line: InboxRow, client: AsyncWebClient) -> None:
+        self._handling.add(_key(line))
+        try:
+            await self._hand_over(line, client)
+        finally:
+            self._handling.discard(_key(line))
+
+    async def _hand_over(self, line: InboxRow, client: AsyncWebClient) -> None:
         channel, user, thread_ts, in_dm = line.channel, line.user, line.thread_ts, line.in_dm
         in_thread = bool(thread_ts) and thread_ts != line.ts
         thread = f"{channel}/{thread_ts}" if in_thread and not in_dm else None  # a DM is one conversation
@@ -462,6 +475,10 @@ def _typed(event: dict, bot_user: str | None) -> bool:
     """Typed by a person (not an edit, a join, a bot, or Hotseat itself)."""
     user = event.get("user")
     return not event.get("bot_id") and event.get("subtype") in TYPED_MESSAGES and bool(user) and user != bot_user
+
+
+def _key(line: InboxRow) -> tuple[str, str, str]:
+    return line.workspace, line.channel, line.ts
 
 
 def _line(event: dict, bot_user: str | None, workspace: str, now: float) -> InboxRow | None:
