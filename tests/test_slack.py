@@ -533,8 +533,8 @@ async def test_a_refused_token_stops_start_up_with_a_fix(service, fake, slack_en
 def test_the_manifest_subscribes_to_what_the_bot_listens_for() -> None:
     manifest = yaml.safe_load((Path(__file__).parent.parent / "slack" / "manifest.yaml").read_text())
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [blocks.SLASH]
-    assert {"app_home_opened", "message.channels", "message.groups", "message.im"} <= set(
-        manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_home_opened", "message.channels", "message.groups", "message.im", "app_uninstalled",
+            "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"commands", "chat:write", "channels:history", "im:history", "im:write", "files:write"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])  # files:write: charts and exports
     assert manifest["features"]["slash_commands"][0]["should_escape"] is True  # `stats @ana` arrives as an id
@@ -543,6 +543,19 @@ def test_the_manifest_subscribes_to_what_the_bot_listens_for() -> None:
 
 
 # -- what goes wrong in real workspaces -----------------------------------------------------------
+async def test_an_uninstall_with_one_token_is_acked_and_logged_for_the_operator(service, fake, slack_env, caplog) -> None:
+    async with serving(SlackFrontEnd.from_env(http=True, port=0), service) as front, aiohttp.ClientSession() as http:
+        slack = Slack(front, fake, http)
+        status, _ = await slack.event({"type": "app_uninstalled", "event_ts": "1800000000.000001"})
+        assert status == 200  # handled, so Slack does not retry it
+        status, _ = await slack.event({"type": "tokens_revoked", "tokens": {"bot": [BOT_USER]},
+                                       "event_ts": "1800000000.000002"})
+        assert status == 200
+    said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(said) == 2 and all("SLACK_BOT_TOKEN no longer works" in m for m in said)
+    assert not [c for c in fake.calls if c.method.startswith("chat.")]  # nothing posted to a workspace that left
+
+
 async def test_error_messages_never_echo_live_markup(slack) -> None:
     await slack.command("start <!channel>")
     note = await slack.fake.wait_for("response_url")

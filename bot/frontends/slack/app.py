@@ -122,6 +122,9 @@ class SlackFrontEnd(FrontEnd):
         if self.settings.oauth:
             self.app.event("app_uninstalled")(self.on_uninstalled)
             self.app.event("tokens_revoked")(self.on_tokens_revoked)
+        else:  # the one token is dead: say so (and ack, or Slack retries an event nobody handles)
+            self.app.event("app_uninstalled")(self.on_single_token_revoked)
+            self.app.event("tokens_revoked")(self.on_single_token_revoked)
         self.drills = DrillClock(self.desk, self.post_drill, self._serves)
         await store.inbox_prune(time.time() - INBOX_KEEP)
         for workspace in await self._workspaces(store, handler.service.platform):
@@ -247,6 +250,10 @@ class SlackFrontEnd(FrontEnd):
         gone = await self._forget(context)
         log.info("Hotseat was uninstalled from Slack workspace %s; %d token record(s) deleted",
                  context.enterprise_id if context.is_enterprise_install else context.team_id, gone)
+
+    async def on_single_token_revoked(self, context: AsyncBoltContext) -> None:
+        log.error("Slack says Hotseat was removed from workspace %s or its token revoked: SLACK_BOT_TOKEN no "
+                  "longer works. Reinstall the app and update SLACK_BOT_TOKEN.", context.team_id)
 
     async def on_tokens_revoked(self, event: dict, context: AsyncBoltContext) -> None:
         """A revoked bot token takes the workspace's tokens with it (the installation rows carry
