@@ -222,6 +222,22 @@ class DiscordDriver:
 DEBRIEF_QUIET = 0.8  # seconds of no requests before a Discord debrief (its charts drawn first) counts as absent
 
 
+async def eventually(look, settled_after: float = 0.3, limit: float = 10.0):
+    """What `look()` shows once it has stopped changing for `settled_after` seconds (a debrief
+    that waits for its charts may come after the quiet window `settle` allows, under load)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    last, since = look(), loop.time()
+    while loop.time() < deadline:
+        await asyncio.sleep(0.02)
+        now = look()
+        if now != last:
+            last, since = now, loop.time()
+        elif loop.time() - since >= settled_after and "debrief" in now:
+            break
+    return last
+
+
 async def settle(activity, quiet: float = 0.15, limit: float = 5.0) -> None:
     """Wait until the front end has stopped doing things: nothing new for `quiet` seconds."""
     loop = asyncio.get_running_loop()
@@ -277,7 +293,7 @@ async def test_a_line_after_the_idle_limit_gets_a_note_then_the_debrief(front, d
     await front.say("U1", LINE)
     clock.advance(601)
     await front.say("U1", "Sorry, I'm back.")
-    assert front.seen("U1") == ["opened", "customer", "note", "debrief"]
+    assert await eventually(lambda: front.seen("U1")) == ["opened", "customer", "note", "debrief"]
     assert stored(db, "SELECT end_reason, (SELECT count(*) FROM turns) FROM sessions") == [("timed_out", 1)]
 
 
@@ -287,7 +303,7 @@ async def test_starting_over_after_going_idle_shows_the_old_debrief_first(front,
     await front.say("U1", LINE)
     clock.advance(601)
     await (front.start_again("U1", "late-delivery") if hasattr(front, "start_again") else front.start("U1", "late-delivery"))
-    assert front.seen("U1") == ["opened", "customer", "debrief", "opened"]
+    assert await eventually(lambda: front.seen("U1")) == ["opened", "customer", "debrief", "opened"]
     assert stored(db, "SELECT persona_id, status FROM sessions ORDER BY id") == [
         ("double-billing", "ended"), ("late-delivery", "active")]
 
