@@ -74,7 +74,6 @@ async def reads(s) -> dict:
     out["team"] = await s.team_totals("T1", since=100_000.0, window=2)
     out["personas"] = await s.persona_totals("T1")
     out["days"] = await s.practice_days("T1", since=None)
-    out["board"] = await s.leaderboard("T1", min_sessions=1)
     out["export"] = await s.export_page("T1", with_turns=True)
     out["export T2"] = await s.export_page("T2")
     out["optouts"] = await s.leaderboard_optouts("T1")

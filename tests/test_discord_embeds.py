@@ -66,16 +66,6 @@ def test_autocomplete_entries_and_thread_names_fit(library) -> None:
     assert embeds.thread_name("", persona) == "Trainee × Dana Whitfield"
 
 
-def test_leaderboard_names_cannot_ping(library) -> None:
-    from bot.core.service import Leaderboard
-    from bot.store.sqlite import LeaderRow
-
-    board = Leaderboard("week", None, 3, [LeaderRow("U1", "@everyone", 3, 71.25, 80)])
-    text = embeds.leaderboard_embed(board).description
-    assert text == "**1.** @\u200beveryone: 71.2 average, best 80 (3 sessions)"
-    assert "Nobody qualifies yet" in embeds.leaderboard_embed(Leaderboard("all", None, 3, [])).description
-
-
 def test_the_typing_pause_grows_with_the_line_and_stays_short() -> None:
     assert typing_delay("") == 0.6
     assert typing_delay("x" * 50) == 1.6
@@ -100,6 +90,3 @@ def test_persona_text_at_the_loaders_limit_fits_every_discord_limit(library) -> 
     assert len(embeds.hint_line(HintGiven(1, "h" * 4000, 1))) <= 2000
     assert len(embeds.thread_name("Ana", persona)) == 100 and len(embeds.persona_choice(persona)) == 100
 
-
-def test_history_title_cannot_ping_or_format() -> None:
-    assert embeds.history_embed("@everyone **Ana**", []).title == "Sessions of @\u200beveryone \\*\\*Ana\\*\\*"

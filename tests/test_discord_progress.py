@@ -292,3 +292,26 @@ def test_a_long_conversation_fits_the_embed_and_its_turn_list_splits_across_mess
     parts = split_lines(embeds.turn_by_turn(ended))
     assert len(parts) > 1 and all(len(p) <= embeds.CONTENT_MAX for p in parts)
     assert sum(p.count("\n") + 1 for p in parts) == 61  # the heading and every one of the 60 turns
+
+
+# -- names on the board and in history never ping or format (ported from the old embeds' tests) ----
+def _nasty_board(name: str):
+    from bot.core.progress import BoardRow, FairBoard, Pending
+    return FairBoard("week", None, 3, (BoardRow(1, False, "U1", name, 3, 71.2, 71.2, 80),), (Pending("U2", name, 1, 2),), None)
+
+
+def test_board_and_history_names_cannot_ping_or_format() -> None:
+    from bot.core.service import PastSession
+    from bot.frontends import panels as neutral
+    from bot.frontends.discord.panels import panel_embed
+
+    name = "@everyone **Ana** @here <@1234567890123456789>"
+    for wide_name in (name, name + " x" * 40):  # a short name goes in a code block, a long one in lines
+        text = panel_embed(neutral.board_panel(_nasty_board(wide_name))).description
+        outside = re.sub(r"```.*?```", "", text, flags=re.S)
+        assert "@everyone" not in outside and "@here" not in outside and "<@1234" not in outside, text
+        assert "**Ana**" not in outside and "\\*\\*Ana\\*\\*" in outside
+    history = neutral.history_panel([PastSession(5, "x", name, "ended", "resolved", 70, 4, 0.0)], name=name)
+    embed = panel_embed(history)
+    assert embed.title == "Sessions: @\u200beveryone \\*\\*Ana\\*\\* @\u200bhere <@\u200b1234567890123456789>"
+    assert "@everyone" not in embed.description and "**Ana**" not in embed.description

@@ -9,7 +9,8 @@ import pytest
 
 import bot.core.service as service_mod
 from bot.core import engine
-from bot.frontends.console import render as render_text
+from bot.core.progress import Progress
+from bot.frontends.panels import history_panel
 from bot.classifier import classify
 from bot.core.engine import Conversation
 from bot.core.errors import AlreadyApplied, AlreadyPractising, BadMessage, NoActiveSession, NotYourSession, UnknownPersona
@@ -261,13 +262,14 @@ async def test_history_and_leaderboard(service, clock) -> None:
         reply = await service.reply(ben, "Calm down, you must have clicked twice.")
         if ended(reply) is None:
             assert ended(await service.end(ben)) is not None
-    board = await service.leaderboard("T1", "week")
-    assert [r.user_name for r in board.rows] == ["Ana", "Ben"]
+    progress = Progress.for_service(service)
+    board = await progress.leaderboard("T1", "week")
+    assert [r.name for r in board.rows] == ["Ana", "Ben"]
     assert board.rows[0].average > board.rows[1].average
-    assert (await service.leaderboard("OTHER", "all")).rows == []
+    assert (await progress.leaderboard("OTHER", "all")).rows == ()
     clock.advance(8 * 86400)
-    assert (await service.leaderboard("T1", "week")).rows == []
-    assert len((await service.leaderboard("T1", "month", "double-billing")).rows) == 2
+    assert (await progress.leaderboard("T1", "week")).rows == ()
+    assert len((await progress.leaderboard("T1", "month", "double-billing")).rows) == 2
     past = await service.history("T1", "U1")
     assert len(past) == 3 and all(p.outcome == "resolved" and p.persona_name == "Dana Whitfield" for p in past)
 
@@ -350,8 +352,9 @@ async def test_a_session_whose_persona_vanished_never_blocks_the_sweep_or_a_new_
         assert (await store.find_active("T1", "C1", "U1")) is None  # closed, unscored
         assert opened(await begin(after, stuck, "late-delivery")).persona.id == "late-delivery"
         assert opened(await begin(after, busy, "late-delivery")).persona.id == "late-delivery"
-        shown = render_text.history("U1", await after.history("T1", "U1"))
-        assert shown.count("not scored") == 2 and shown.count("in progress") == 2
+        shown = history_panel(await after.history("T1", "U1"))
+        assert sorted(row[3] for row in shown.table[1:]) == ["-", "-", "live", "live"]  # unscored, in progress
+        assert shown.buttons == ()  # no debrief to offer for either
     finally:
         await store.close()
 
@@ -433,7 +436,8 @@ async def test_dropping_an_unplayed_session_leaves_no_trace(service, who) -> Non
     assert await service.drop(who)
     assert await service.store.get_session(opening.session_id) is None
     assert await service.history(who.workspace, who.user) == []
-    assert (await service.leaderboard(who.workspace, "all")).rows == []
+    board = await Progress.for_service(service).leaderboard(who.workspace, "all", viewer=who.user)
+    assert board.rows == () and board.below_minimum == () and board.viewer.sessions == 0
     assert await service.current(who) is None
     with pytest.raises(NoActiveSession):
         await service.end(who)

@@ -319,3 +319,22 @@ def test_any_panel_fits_one_message() -> None:
     assert "<!here>" not in text and "<!channel>" not in text and "<@U1>" in text  # only stored ids mention
     actions = message["blocks"][-1]["elements"]
     assert len(actions) <= 25 and all(len(b["text"]["text"]) <= 75 for b in actions)
+
+
+def test_board_and_history_names_never_mention_anyone() -> None:
+    """Ported from the old average board: a name is shown, never acted on, in the board's
+    lines and table and in history (Block Kit via slack/panels.py)."""
+    from bot.core.progress import BoardRow, FairBoard, Pending
+    from bot.core.service import PastSession
+    from bot.frontends import panels as neutral
+    from bot.frontends.slack import panels
+
+    name = "<!everyone> <!here> <@U123> <#C1> & co"
+    board = FairBoard("week", None, 3, (BoardRow(1, False, "U1", name, 3, 71.2, 71.2, 80),),
+                      (Pending("U2", name, 1, 2),), None)
+    history = neutral.history_panel([PastSession(5, "x", name, "ended", "resolved", 70, 4, 0.0)], name=name)
+    for panel in (neutral.board_panel(board), history):
+        message = panels.panel_message(panel)
+        text = shown(message)
+        assert "<" not in text.replace("<@U", "") and "<@U123>" not in text, text
+        assert "&lt;!here&gt;" in text and "&lt;#C1&gt; &amp; co" in text

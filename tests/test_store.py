@@ -24,7 +24,6 @@ from bot.core.records import Detection, Hint, Turn
 from bot.store import InboxRow, StaleSession, open_store
 from bot.store.sqlite import (
     ActiveSessionExists,
-    LeaderRow,
     SessionNotActive,
     Store,
     StoreError,
@@ -285,72 +284,26 @@ async def test_history_is_newest_first_and_per_user_and_workspace(store):
     assert await store.history("T1", "nobody") == []
 
 
-# ---------------------------------------------------------------------- leaderboard
+# ------------------------------------------------------- what the fair board reads
 
 
-async def test_leaderboard_ranking_ties_and_cutoffs(store):
-    for sc in (80, 90, 70):
-        await played(store, "alice", sc)                       # 80.0, 3, best 90
-    for sc in (80, 80, 80, 80, 80):
-        await played(store, "bob", sc)                         # 80.0, 5 -> above alice
-    for sc in (70, 90, 80):
-        await played(store, "carol", sc)                       # same as alice -> by user id
-    for sc in (95, 95):
-        await played(store, "dave", sc)                        # only 2 sessions
-    for sc in (60, 61, 61):
-        await played(store, "erin", sc)                        # 60.7
-    for sc in (99, 99):
-        await played(store, "frank", sc)
-    await played(store, "frank", 99, turns=0)                  # no turns: not counted
-    live = await start(store, user="frank", channel="C5")      # active: not counted
-    await store.record_turn(live.id, turn(0), {}, 1.0)
-    await played(store, "alice", 80, name="Alice B.", started=2000.0, channel="C3")  # newer name
-
-    board = await store.leaderboard("T1")
-    assert board == [
-        LeaderRow("bob", "Bob", 5, 80.0, 80),
-        LeaderRow("alice", "Alice B.", 4, 80.0, 90),
-        LeaderRow("carol", "Carol", 3, 80.0, 90),
-        LeaderRow("erin", "Erin", 3, 60.7, 61),
-    ]
-    two = await store.leaderboard("T1", min_sessions=2)
-    assert [r.user for r in two] == ["frank", "dave", "bob", "alice", "carol", "erin"]
-    assert [r.user for r in await store.leaderboard("T1", min_sessions=2, limit=2)] == ["frank", "dave"]
-
-
-async def test_leaderboard_ranks_by_the_average_it_shows(store):
-    # henry's 79.96 is shown as 80.0: he ties with bob's 80.0 and wins on session count,
-    # so the printed board never looks out of order.
-    for _ in range(4):
-        await played(store, "bob", 80)
-    for sc in [80] * 24 + [79]:
-        await played(store, "henry", sc)
-    board = await store.leaderboard("T1")
-    assert [(r.user, r.average, r.sessions) for r in board] == [("henry", 80.0, 25), ("bob", 80.0, 4)]
-
-
-async def test_leaderboard_period_persona_and_workspace_filters(store):
-    for sc in (50, 50, 50):
-        await played(store, "old", sc, started=100.0)
+async def test_persona_totals_count_played_sessions_of_this_workspace_only(store):
+    """The fair board's one read (ported from the old average board's store tests)."""
     for sc in (60, 70, 80):
         await played(store, "new", sc, started=1000.0)
-    for sc in (90, 90):
-        await played(store, "mixed", sc, started=100.0)
-    await played(store, "mixed", 30, started=1000.0)
-    for sc in (99, 99, 99):
-        await played(store, "calm", sc, persona="polite_pedant", started=1000.0)
-    for sc in (10, 10, 10):
-        await played(store, "other_ws", sc, workspace="T2")
-
-    assert [r.user for r in await store.leaderboard("T1")] == ["calm", "mixed", "new", "old"]
-    assert [r.user for r in await store.leaderboard("T1", since=1000.0)] == ["calm", "new"]
-    assert [r.user for r in await store.leaderboard("T1", since=1000.0, min_sessions=1)] == [
-        "calm", "new", "mixed"]
-    assert [r.user for r in await store.leaderboard("T1", persona_id="polite_pedant")] == ["calm"]
-    assert [r.user for r in await store.leaderboard("T1", persona_id="refund_rage")] == [
-        "mixed", "new", "old"]
-    assert await store.leaderboard("T2") == [LeaderRow("other_ws", "Other_Ws", 3, 10.0, 10)]
-    assert await store.leaderboard("T3") == []
+    await played(store, "new", 99, turns=0)                    # no turns: not counted
+    live = await start(store, user="new", channel="C5")        # active: not counted
+    await store.record_turn(live.id, turn(0), {}, 1.0)
+    await played(store, "new", 90, name="New B.", started=2000.0, channel="C3")  # newer name
+    await played(store, "calm", 99, persona="polite_pedant", started=1000.0)
+    await played(store, "other_ws", 10, workspace="T2")
+    rows, names = await store.persona_totals("T1")
+    assert [(r.user, r.persona_id, r.sessions, r.total, r.best) for r in rows] == [
+        ("calm", "polite_pedant", 1, 99, 99), ("new", "refund_rage", 4, 300, 90)]
+    assert names == {"calm": "Calm", "new": "New B."}
+    assert [r.user for r in (await store.persona_totals("T1", persona_id="polite_pedant"))[0]] == ["calm"]
+    assert (await store.persona_totals("T2"))[1] == {"other_ws": "Other_Ws"}
+    assert await store.persona_totals("T3") == ([], {})
 
 
 # -------------------------------------------------------------- unopenable locations

@@ -1,5 +1,5 @@
 """The platform-neutral service every front end calls: start, reply, hint, end, history,
-leaderboard, personas.
+personas (the leaderboards are bot/core/progress.py).
 
 Front ends (console, Slack, Discord) translate their events into these calls and render
 the results; all conversation rules live here and below. Each conversation has its own
@@ -37,7 +37,7 @@ from bot.core.events import (
 from bot.core.records import Hint, Turn
 from bot.persona.records import Persona
 from bot.debrief.scoring import Debrief, Played, score
-from bot.store.records import ActiveSessionExists, Closing, DuplicateTurn, LeaderRow, SessionNotActive, SessionRecord, StaleSession
+from bot.store.records import ActiveSessionExists, Closing, DuplicateTurn, SessionNotActive, SessionRecord, StaleSession
 from bot.store.sqlite import Store
 from bot.core.text import MAX_MESSAGE_CHARS, clean_message
 
@@ -71,15 +71,6 @@ class PastSession:
     turns: int
     started_at: float
     dimensions: dict[str, int] | None = None  # the six dimension scores, once scored
-
-
-@dataclass(frozen=True, slots=True)
-class Leaderboard:
-    period: str
-    persona_id: str | None
-    min_sessions: int
-    rows: list[LeaderRow]
-    metric: str = "average debrief score of finished sessions"
 
 
 def _timed_out(ended: Ended, idle_timeout: float) -> str:
@@ -429,7 +420,7 @@ class HotseatService:
         timeout: the conversation would have timed out had Hotseat been running."""
         return self.clock() - sent_at > self.idle_timeout
 
-    # -- history and leaderboard -----------------------------------------------------
+    # -- history and debriefs -------------------------------------------------------
     async def history(self, workspace: str, user: str, limit: int = 10) -> list[PastSession]:
         out = []
         limit = max(1, min(limit, 100))
@@ -474,22 +465,6 @@ class HotseatService:
             record.id, persona, record.outcome or debrief.outcome, record.end_reason or "terminal", debrief, "reread",
             Who(record.workspace, record.channel, record.user, record.user_name), record.thread, opening,
         )
-
-    async def leaderboard(
-        self, workspace: str, period: str = "week", persona_id: str | None = None, *, limit: int = 10
-    ) -> Leaderboard:
-        """Rank trainees by their average debrief score over the period (min sessions apply)."""
-        period = (period or "week").lower()
-        if period not in PERIODS:
-            raise HotseatError(f"Unknown period {period[:20]!r}; use week, month or all.")
-        if persona_id:
-            persona_id = self.library.get(persona_id).id
-        span = PERIODS[period]
-        since = None if span is None else self.clock() - span
-        rows = await self.store.leaderboard(
-            workspace, since=since, persona_id=persona_id, min_sessions=self.min_sessions, limit=limit
-        )
-        return Leaderboard(period, persona_id, self.min_sessions, rows)
 
     # -- internals -------------------------------------------------------------------
     def _idle(self, live: _Live) -> bool:

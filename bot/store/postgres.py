@@ -34,8 +34,6 @@ Where it differs from SQLite, and why that is acceptable:
   conversation's turns stay in order through ``version`` (the service always passes it).
 * Ids come from sequences and are never reused; SQLite may reuse the highest id after
   ``discard_session`` deletes it.
-* Leaderboard averages are rounded as exact decimals (SQLite rounds a float), which can
-  differ at the second decimal's half-way points.
 
 The URL shown in messages and in ``path``/``url`` has its password masked.
 """
@@ -61,7 +59,6 @@ from bot.store.records import (
     DuplicateTurn,
     ExportRow,
     InboxRow,
-    LeaderRow,
     PersonaTotals,
     ScoreRow,
     ScoreTotals,
@@ -818,55 +815,6 @@ class PostgresStore:
         async def fetch(conn: asyncpg.Connection) -> dict | None:
             body = await conn.fetchval("SELECT body FROM debriefs WHERE session_id = $1", session_id)
             return None if body is None else json.loads(body)
-
-        return await self._run(fetch)
-
-    # -- leaderboard ----------------------------------------------------------------------
-
-    async def leaderboard(
-        self,
-        workspace: str,
-        *,
-        since: float | None = None,
-        persona_id: str | None = None,
-        min_sessions: int = 3,
-        limit: int = 10,
-    ) -> list[LeaderRow]:
-        """Rank users by mean score over ended sessions with at least one turn, leaving out
-        those who opted out; ranked by the average as shown (1 decimal), then more sessions,
-        higher best, user id. ``user_name`` is the name of their latest counted session."""
-        where = ["s.workspace = $1", "s.status = 'ended'", "s.score IS NOT NULL"]
-        params: list[Any] = [workspace]
-        for cond, value in (("s.started_at >= ${}", since), ("s.persona_id = ${}", persona_id)):
-            if value is not None:
-                params.append(value)
-                where.append(cond.format(len(params)))
-        where.append("EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id)")
-        where.append('NOT EXISTS (SELECT 1 FROM leaderboard_optouts o WHERE o.workspace = s.workspace'
-                     ' AND o."user" = s."user")')
-        params += [min_sessions, limit]
-        sql = f"""
-            WITH counted AS (
-                SELECT s.id, s."user", s.user_name, s.score, s.started_at
-                FROM sessions s WHERE {' AND '.join(where)}
-            ), board AS (
-                SELECT "user", COUNT(*) AS n, ROUND(AVG(score), 1) AS average, MAX(score) AS best
-                FROM counted GROUP BY "user" HAVING COUNT(*) >= ${len(params) - 1}
-            )
-            SELECT b."user",
-                   (SELECT c.user_name FROM counted c WHERE c."user" = b."user"
-                    ORDER BY c.started_at DESC, c.id DESC LIMIT 1),
-                   b.n, b.average, b.best
-            FROM board b
-            ORDER BY b.average DESC, b.n DESC, b.best DESC, b."user" ASC
-            LIMIT ${len(params)}
-        """
-
-        async def fetch(conn: asyncpg.Connection) -> list[LeaderRow]:
-            return [
-                LeaderRow(user=r[0], user_name=r[1], sessions=r[2], average=float(r[3]), best=r[4])
-                for r in await conn.fetch(sql, *params)
-            ]
 
         return await self._run(fetch)
 

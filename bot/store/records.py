@@ -69,15 +69,6 @@ class Closing:
     score: int
 
 
-@dataclass(slots=True)
-class LeaderRow:
-    user: str
-    user_name: str
-    sessions: int
-    average: float  # mean debrief score, 1 decimal
-    best: int
-
-
 @dataclass(frozen=True, slots=True)
 class ScoreRow:
     """One scored session with at least one reply, as progress views read it."""

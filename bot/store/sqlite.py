@@ -57,7 +57,6 @@ from bot.store.records import (
     DuplicateTurn,
     ExportRow,
     InboxRow,
-    LeaderRow,
     PersonaTotals,
     ScoreRow,
     ScoreTotals,
@@ -84,7 +83,6 @@ __all__ = [
     "ScoreRow",
     "ScoreTotals",
     "TeamTotals",
-    "LeaderRow",
     "MIGRATIONS",
     "DuplicateTurn",
     "SessionNotActive",
@@ -961,66 +959,9 @@ class Store:
 
         return await self._run(fetch)
 
-    # -- leaderboard ----------------------------------------------------------------------
-
-    async def leaderboard(
-        self,
-        workspace: str,
-        *,
-        since: float | None = None,
-        persona_id: str | None = None,
-        min_sessions: int = 3,
-        limit: int = 10,
-    ) -> list[LeaderRow]:
-        """Rank users by mean score over ended sessions with at least one turn; users who
-        opted out of public leaderboards (``set_leaderboard_optout``) are left out.
-
-        Ranked by the average as shown (1 decimal), so two users who both show 72.5 are
-        ordered by the stated tie-breaks (more sessions, higher best, user id) rather
-        than by an invisible third decimal. ``user_name`` is the name of their latest
-        counted session.
-        """
-        where = ["s.workspace = ?", "s.status = 'ended'", "s.score IS NOT NULL"]
-        params: list[Any] = [workspace]
-        if since is not None:
-            where.append("s.started_at >= ?")
-            params.append(since)
-        if persona_id is not None:
-            where.append("s.persona_id = ?")
-            params.append(persona_id)
-        where.append("EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id)")
-        # A trainee who opted out of public leaderboards is never on one.
-        where.append("NOT EXISTS (SELECT 1 FROM leaderboard_optouts o WHERE o.workspace = s.workspace AND o.user = s.user)")
-        sql = f"""
-            WITH counted AS (
-                SELECT s.id, s.user, s.user_name, s.score, s.started_at
-                FROM sessions s WHERE {' AND '.join(where)}
-            ), board AS (
-                SELECT user, COUNT(*) AS n, ROUND(AVG(score), 1) AS average, MAX(score) AS best
-                FROM counted GROUP BY user HAVING COUNT(*) >= ?
-            )
-            SELECT b.user,
-                   (SELECT c.user_name FROM counted c WHERE c.user = b.user
-                    ORDER BY c.started_at DESC, c.id DESC LIMIT 1),
-                   b.n, b.average, b.best
-            FROM board b
-            ORDER BY b.average DESC, b.n DESC, b.best DESC, b.user ASC
-            LIMIT ?
-        """
-        params += [min_sessions, limit]
-
-        def fetch(conn: sqlite3.Connection) -> list[LeaderRow]:
-            return [
-                LeaderRow(user=r[0], user_name=r[1], sessions=r[2], average=float(r[3]), best=r[4])
-                for r in conn.execute(sql, params).fetchall()
-            ]
-
-        return await self._run(fetch)
-
-
     # -- progress: stats, team, fair boards (issue 12) -------------------------------------
     # All read `session_scores` (scores copied out at each ending), never debrief JSON, and
-    # count only sessions with at least one reply, like the leaderboard.
+    # count only sessions with at least one reply.
 
     async def scores(self, workspace: str, user: str, *, limit: int = 200) -> list[ScoreRow]:
         """The trainee's latest `limit` played sessions, oldest first."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import textwrap
 from typing import Sequence
 
@@ -126,19 +125,6 @@ def session_result(s: PastSession, score_format: str = "{score}/100") -> str:
     if s.score is None:
         return "not scored"
     return f"{score_format.format(score=s.score)} {(s.outcome or '').replace('_', ' ')}"
-
-
-def history(user: str, sessions: list[PastSession]) -> str:
-    """A trainee's sessions as a plain list, newest first, each saying whether it is in
-    progress or was scored. (`hotseat history` prints `panel(panels.history_panel(...))`.)"""
-    if not sessions:
-        return f"No sessions yet for {user}."
-    lines = [f"Sessions of {user}, newest first:"]
-    for s in sessions:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started_at))
-        result = session_result(s, "{score:3d}/100")
-        lines.append(f"  #{s.session_id:<5} {when}  {s.persona_name:<20} {result}  ({s.turns} turns)")
-    return "\n".join(lines)
 
 
 # -- progress panels: stats, team, the boards, history --------------------------------------

@@ -16,10 +16,9 @@ from bot.debrief.timeline import Moment
 from bot.frontends.chat_commands import COMMANDS, INTRO, LEAD_COMMANDS, TRAINER_COMMANDS
 from bot.vocab import stars
 from bot.persona.records import Persona
-from bot.frontends.console.render import bar, outcome_line, session_result
+from bot.frontends.console.render import bar, outcome_line
 from bot.debrief.scoring import HINT_COST, Quote
 from bot.core.events import Ended, HintGiven
-from bot.core.service import Leaderboard, PastSession
 from bot.frontends.trainer import Report
 
 # Discord's limits; it refuses a whole message (400 Invalid Form Body) that breaks one.
@@ -160,36 +159,6 @@ def personas_embed(personas: list[Persona]) -> discord.Embed:
         "\n".join(f"**{name(p)}** {stars(p.difficulty)} `{p.id}`\n{clip(p.scenario, 300)}" for p in personas), TEXT_MAX
     )
     embed.set_footer(text="Start one with /hotseat start and pick a persona.")
-    return embed
-
-
-def history_embed(user_name: str, sessions: list[PastSession]) -> discord.Embed:
-    embed = discord.Embed(title=f"Sessions of {shown(user_name, 80)}", colour=FAIR)
-    if not sessions:
-        embed.description = "No sessions yet. Start one with /hotseat start."
-        return embed
-    lines = []
-    for s in sessions:
-        result = session_result(s, "**{score}/100**")
-        lines.append(
-            f"`#{s.session_id}` <t:{int(s.started_at)}:d> {clip(s.persona_name, NAME_MAX)}: {result} ({s.turns} turns)"
-        )
-    embed.description = clip("\n".join(lines), TEXT_MAX)
-    return embed
-
-
-def leaderboard_embed(board: Leaderboard) -> discord.Embed:
-    scope = f", {board.persona_id}" if board.persona_id else ""
-    embed = discord.Embed(title=clip(f"Leaderboard ({board.period}{scope})", TITLE_MAX), colour=GOOD)
-    if board.rows:
-        embed.description = "\n".join(
-            f"**{i}.** {shown(r.user_name or r.user, 40)}: {r.average:.1f} average, "
-            f"best {r.best} ({r.sessions} sessions)"
-            for i, r in enumerate(board.rows, 1)
-        )
-    else:
-        embed.description = "Nobody qualifies yet. Practise a few sessions to get on the board."
-    embed.set_footer(text=f"Ranked by {board.metric}; at least {board.min_sessions} sessions to qualify.")
     return embed
 
 
