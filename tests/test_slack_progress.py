@@ -338,3 +338,15 @@ def test_board_and_history_names_never_mention_anyone() -> None:
         text = shown(message)
         assert "<" not in text.replace("<@U", "") and "<@U123>" not in text, text
         assert "&lt;!here&gt;" in text and "&lt;#C1&gt; &amp; co" in text
+
+
+def test_a_name_cannot_close_the_board_tables_code_block() -> None:
+    from bot.core.progress import BoardRow, FairBoard
+    from bot.frontends import panels as neutral
+    from bot.frontends.slack import panels
+
+    board = FairBoard("week", None, 3, (BoardRow(1, False, "U1", "An```*bold*", 3, 71.2, 71.2, 80),), (), None)
+    sections = [b["text"]["text"] for b in panels.panel_message(neutral.board_panel(board))["blocks"]
+                if b.get("type") == "section" and b["text"]["text"].startswith("```")]
+    assert sections and all(t.count("```") == 2 for t in sections)  # the name stays inside the block
+    assert any("Anˋˋˋ*bold*" in t for t in sections)

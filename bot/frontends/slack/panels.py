@@ -104,6 +104,7 @@ def _sections(text: str) -> list[dict]:
 
 def _code_sections(table: str) -> list[dict]:
     fence = 6  # the ``` on both ends
+    table = table.replace("```", "ˋˋˋ")  # a name cannot close the block and format the rest (as on Discord)
     return [blocks._section(f"```{blocks.escape(chunk)}```")
             for chunk in pack(table.splitlines(), (blocks.SECTION_LIMIT - fence) // 2)]  # escaping may double it
 
