@@ -117,11 +117,6 @@ def run(target: str, processes: int, turns_each: int, hz: float | None) -> dict:
     return result
 
 
-def _fresh_pg(server, name: str) -> str:
-    """A new empty database on the throwaway server, so each run starts alike."""
-    return server.create_database(name)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer turns per trainee")
@@ -145,7 +140,7 @@ def main() -> int:
                 elif args.pg:
                     target = args.pg
                 else:
-                    target = _fresh_pg(server, f"bench_{load}_{processes}")
+                    target = server.create_database(f"bench_{load}_{processes}")  # each run starts alike
                 rows.append({"db": name, "load": load, **run(target, processes, turns, hz)})
     finally:
         if server is not None:
