@@ -94,6 +94,30 @@ TACTFUL_NO = [
     ("Thanks for being flexible.", "gratitude", 30),
 ]
 
+# The same handling, with a gracious offer to bring in a manager along the way.
+EXCELLENT_OFFERING = EXCELLENT[:4] + [
+    ("If you'd ever rather speak to my manager, I can bring her in; for now the money will be back on "
+     "your card within 3 to 5 business days.", "escalation_offer", "expectation", 25),
+] + EXCELLENT[5:]
+
+ROBOTIC_LONG = [
+    ("Thank you for contacting support.", "gratitude", 70),
+    ("Can I have your account number please?", "question", 72),
+    ("Our policy is that refunds take up to ten business days.", "stonewall", 75),
+    ("I understand. The request has been logged.", 78),
+    ("Refunds are handled by the billing team.", "stonewall", 80),
+    ("Can you confirm the email on the account?", "question", 82),
+    ("As per policy, I am unable to change the timeline.", "stonewall", 85),
+    ("The billing team will review it.", 88),
+    ("Our policy is as stated.", "stonewall", 90),
+    ("Is there anything else I can help with?", 92),
+]
+
+HOSTILE_SHORT = [
+    ("Calm down, it's only a few dollars.", "dismissive", 85),
+    ("Not my problem, honestly.", "dismissive", 95),
+]
+
 GOOD_THEN_ESCALATED = EXCELLENT[:4] + [
     ("I understand you'd rather speak to someone senior — if you'd like, I can bring in my manager "
      "now.", "empathy", "escalation_offer", 60),
@@ -140,9 +164,28 @@ def test_good_trainee_escalated_beats_hostile_trainee_resolved():
 @pytest.mark.parametrize("better,worse", [("resolved", "escalated"), ("escalated", "unfinished"),
                                           ("unfinished", "customer_left")])
 def test_outcome_nudges_but_does_not_decide(better: str, worse: str):
-    a, b = score(conversation(EXCELLENT, better)), score(conversation(EXCELLENT, worse))
+    a, b = score(conversation(EXCELLENT_OFFERING, better)), score(conversation(EXCELLENT_OFFERING, worse))
     assert a.score > b.score
     assert a.score - b.score <= 10
+
+
+def test_an_escalation_nobody_offered_scores_as_the_customer_leaving():
+    """The customer went over the trainee's head: no hand-over credit, no milder outcome."""
+    unoffered = score(conversation(EXCELLENT, "escalated"))
+    assert unoffered.outcome == "escalated", "the debrief still says what happened"
+    assert unoffered.score == score(conversation(EXCELLENT, "customer_left")).score
+    assert unoffered.dimensions["closing"] < score(conversation(EXCELLENT_OFFERING, "escalated")).dimensions["closing"]
+    assert unoffered.score < score(conversation(EXCELLENT_OFFERING, "escalated")).score
+
+
+def test_a_short_hostile_call_never_outscores_a_long_robotic_one():
+    """Per-line penalties reward brevity: two dismissive lines then a demand for a manager
+    must still rank below ten polite policy recitals the customer walked away from."""
+    robotic = score(conversation(ROBOTIC_LONG, "customer_left"))
+    hostile = score(conversation(HOSTILE_SHORT, "escalated"))
+    assert robotic.score > hostile.score
+    assert hostile.dimensions["professionalism"] <= 30, "dismissing the customer fails professionalism"
+    assert hostile.dimensions["closing"] == 0, "storming off to a manager is not a wrap-up"
 
 
 def test_hints_cost_points_and_are_capped():

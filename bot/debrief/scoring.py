@@ -77,6 +77,18 @@ FINAL_CLOSE_BONUS = 10  # closing: the last message thanks, follows up or sets t
 CLOSE_LABELS: tuple[str, ...] = ("gratitude", "follow_up", "expectation")
 OUTCOME_CLOSING: Mapping[str, float] = {"resolved": 25, "escalated": 10, "customer_left": 0, "unfinished": 0}
 
+# A customer who escalated without the trainee ever offering it went over their head:
+# that is scored as a customer who left, not as a hand-over. Without this a hostile
+# trainee escalated after two lines earned closing points and a milder outcome than a
+# polite one whose customer gave up after ten.
+HANDOVER_LABEL = "escalation_offer"
+
+# Rudeness, blame or dismissing the customer fails professionalism however short the
+# conversation: once any is shown, professionalism is at most this. Per-line penalties
+# alone reward brevity (two rude lines cost less than ten policy recitals).
+HARM_CAP_LABELS: tuple[str, ...] = ("rude", "blame", "dismissive")
+HARM_CAP = 30
+
 # --- Overall ---------------------------------------------------------------------------
 
 WEIGHTS: Mapping[str, float] = {
@@ -292,6 +304,13 @@ def _credit(weight: float, factors: list[float]) -> float:
     return sum(weight * f * REPEAT_DECAY**k for k, f in enumerate(sorted(factors, reverse=True)))
 
 
+def _graded_outcome(f: _Facts, outcome: str) -> str:
+    """The outcome the rubric credits: an escalation nobody offered counts as the customer leaving."""
+    if outcome == "escalated" and not f.has(HANDOVER_LABEL):
+        return "customer_left"
+    return outcome
+
+
 def _dimensions(f: _Facts, outcome: str) -> dict[str, int]:
     heard_at = f.first(HEARD_LABELS)
     first_remedy = f.first(REMEDY_LABELS)
@@ -315,6 +334,8 @@ def _dimensions(f: _Facts, outcome: str) -> dict[str, int]:
             first_explore = f.first(EXPLORE_LABELS)
             if first_explore is not None and (first_remedy is None or first_explore < first_remedy):
                 points += LISTEN_FIRST_BONUS
+        if dim == "professionalism" and f.has(*HARM_CAP_LABELS):
+            points = min(points, HARM_CAP)
         if dim == "closing":
             if f.n and f.labels[-1] & set(CLOSE_LABELS):
                 points += FINAL_CLOSE_BONUS
@@ -573,7 +594,8 @@ def score(
             turns=0,
             label_counts=counts,
         )
-    dims = _dimensions(f, transcript.outcome)
+    graded = _graded_outcome(f, transcript.outcome)
+    dims = _dimensions(f, graded)
     moments: tuple[Moment, ...] = ()
     if transcript.mood_start is not None:
         played = transcript if isinstance(transcript, Played) else None
@@ -585,7 +607,7 @@ def score(
     style, note = _style(f)
     best, worst = _quotes(turns, f, over_by_turn)
     return Debrief(
-        score=_overall(dims, transcript.outcome, hints, chance_to_close),
+        score=_overall(dims, graded, hints, chance_to_close),
         dimensions=dims,
         outcome=transcript.outcome,
         style=style,
