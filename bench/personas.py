@@ -1,7 +1,8 @@
 """Held-out persona benchmark: play the held-out trainee scripts against each persona.
 
-For every persona that has a folder under tests/data/heldout_scripts/ (one script per
-kind: excellent.txt, robotic.txt, hostile.txt), runs
+For every persona that has a folder under tests/data/heldout_scripts/ (scripts per kind:
+excellent.txt, robotic.txt, hostile.txt, and from the fourth set on also excellent-2.txt and
+the like, which count as further runs of their kind), runs
 
     hotseat simulate <persona-id> --script <file> --seed N --json
 
@@ -67,9 +68,13 @@ def simulate_inprocess(argv: list[str]) -> dict:
     return json.loads(out.getvalue())
 
 
+def scripts_of(folder: Path, kind: str) -> list[Path]:
+    """`kind.txt` and any `kind-*.txt`: a set may hold several agents of one kind."""
+    return sorted(p for p in folder.glob(f"{kind}*.txt") if p.stem == kind or p.stem.startswith(f"{kind}-"))
+
+
 def heldout_personas(only: list[str] | None) -> list[str]:
-    ids = sorted(p.name for p in SCRIPTS.iterdir()
-                 if p.is_dir() and any((p / f"{k}.txt").exists() for k in KINDS))
+    ids = sorted(p.name for p in SCRIPTS.iterdir() if p.is_dir() and any(scripts_of(p, k) for k in KINDS))
     if only:
         missing = [i for i in only if i not in ids]
         if missing:
@@ -85,19 +90,20 @@ def run(ids: list[str], seeds: list[int], use_subprocess: bool, personas_path: s
         for pid in ids:
             per: dict = {}
             for kind in KINDS:
-                script = SCRIPTS / pid / f"{kind}.txt"
-                if not script.exists():
+                scripts = scripts_of(SCRIPTS / pid, kind)
+                if not scripts:
                     continue
                 runs = []
-                for seed in seeds:
-                    # a fresh throwaway database per run: nothing reaches the leaderboard
-                    argv = ["simulate", pid, "--script", str(script), "--seed", str(seed),
-                            "--json", "--db", str(Path(tmp) / f"{pid}-{kind}-{seed}.sqlite3")]
-                    if personas_path:
-                        argv += ["--personas", personas_path]
-                    d = simulate(argv)
-                    runs.append({"seed": seed, "outcome": d["outcome"],
-                                 "score": d["debrief"]["score"], "turns": len(d["turns"])})
+                for script in scripts:
+                    for seed in seeds:
+                        # a fresh throwaway database per run: nothing reaches the leaderboard
+                        argv = ["simulate", pid, "--script", str(script), "--seed", str(seed),
+                                "--json", "--db", str(Path(tmp) / f"{pid}-{script.stem}-{seed}.sqlite3")]
+                        if personas_path:
+                            argv += ["--personas", personas_path]
+                        d = simulate(argv)
+                        runs.append({"script": script.name, "seed": seed, "outcome": d["outcome"],
+                                     "score": d["debrief"]["score"], "turns": len(d["turns"])})
                 per[kind] = {
                     "runs": runs,
                     "resolve_rate": sum(r["outcome"] == "resolved" for r in runs) / len(runs),
