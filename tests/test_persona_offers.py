@@ -141,6 +141,25 @@ def test_a_refusal_with_an_alternative_is_read_clause_by_clause() -> None:
     assert not r.forbidden  # refusing what policy forbids is no overpromise
 
 
+def test_a_no_said_by_the_rule_or_the_system_is_a_refusal_and_able_to_is_an_offer() -> None:
+    """Refusals found in blind-written tuning scripts that read as offers, so the customer
+    thanked the trainee for a refund just refused and a broken promise was recorded."""
+    p = load_text(OFFERS)
+    for line in ("Refunds aren't possible on this plan.", "Our policy does not permit a refund here.",
+                 "The system doesn't permit a refund after 30 days.", "Our terms won't allow a refund now."):
+        r = read(p, {"tactful_no"}, line)
+        assert r.bare_refusal and not r.forbidden, line
+    assert [o.topic for o in read(p, set(), "I am able to give you credit today.").offered] == ["credit"]
+    sophie = LIBRARY.get("late-return")
+    r = read(sophie, {"tactful_no", "solution"},
+             "Our till blocks card refunds after 30 days, but I can give you the £240 as store credit.")
+    assert [o.topic for o in r.refused] == ["refund to card"] and [o.topic for o in r.offered] == ["store credit"]
+    assert not r.forbidden, "explaining the rule is not offering what it forbids"
+    frank = LIBRARY.get("manager-demand")
+    r = read(frank, {"stonewall"}, "There's no manager available today, sorry.")
+    assert not r.offered and r.refused
+
+
 def test_shorthand_and_typos_are_read_but_real_words_are_not_changed() -> None:
     vocab = matching.words_of(["account", "charge", "email"])
     assert matching.normalise("can u tell me teh email on ur acct", vocab) == "can you tell me the email on your account"

@@ -25,13 +25,18 @@ OFFER_LABELS = frozenset({"solution", "escalation_offer", "tactful_no", "expecta
 OFFER_CUE = re.compile(
     r"\b(?:i can|i could|i'll|i will|i've|i have|i'd|we'll|we will|we can|we've|we could|let me|would you like|"
     r"how about|happy to|glad to|going to|i'm going|i am going|do you want|would you prefer|offer|arrange|"
-    r"send you|give you|get you|set up|book)\b"
+    r"send you|give you|get you|set up|book|i am able|i'm able|we are able|we're able)\b"
 )
 NEGATION = re.compile(
     r"\b(?:can't|cannot|can not|unable|not able|won't be able|isn't possible|is not possible|not possible|"
     r"not allowed|no longer|couldn't|wish i could|won't let|will not let|doesn't allow|does not allow|not available|"
     r"not getting|isn't available|not something|not eligible|isn't eligible|don't offer|do not offer|"
-    r"don't do|don't give|don't provide|can't offer|no refunds?|not in a position|impossible)\b"
+    r"don't do|don't give|don't provide|can't offer|no refunds?|not in a position|impossible|"
+    # the rule or the system says no: "the till blocks card refunds after 30 days"
+    r"aren't possible|are not possible|doesn't permit|does not permit|don't permit|do not permit|not permitted|"
+    r"won't allow|will not allow|don't allow|do not allow|blocks|stops|prevents|"
+    # nobody to give it: "there's no manager available"
+    r"no (?:\w+ ){1,2}available)\b"
 )
 # A customer sentence that asks for, doubts or denies something (not merely mentions it).
 ASKING = re.compile(
