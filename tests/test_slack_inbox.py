@@ -215,3 +215,30 @@ async def test_a_line_another_worker_stored_but_never_handled_is_applied_before_
         assert turns(db) == [(1, early), (2, late)]
         assert [r[-1] for r in inbox(db)] == [1, 1]  # both done: a restarted A finds nothing to replay
         await stays(lambda: len(answers(slack, thread)) == 2)
+
+
+async def test_a_line_still_on_its_way_to_the_conversation_is_not_overtaken_by_the_next(
+    service, fake, slack_env, db,
+) -> None:
+    """Line 1 is acked and its task is slow to reach the conversation (a loaded worker); line 2
+    arrives meanwhile, finds line 1 pending and in hand in this process, and must wait for it
+    rather than go first (found by the kill test under load: turn 2 held line 3)."""
+    early, late = "1800000001.000001", "1800000002.000002"
+    async with front_end(db, service, fake) as slack:
+        thread = await slack.start("double-billing")
+        real, gate = slack.front.handler.message, asyncio.Event()
+
+        async def slow_first(who, text, port, **kw):
+            if kw.get("source") == early:
+                await gate.wait()
+            return await real(who, text, port, **kw)
+
+        slack.front.handler.message = slow_first
+        assert (await slack.event(line_event(thread, ts=early)))[0] == 200
+        assert (await slack.event(line_event(thread, ts=late, text="That's our mistake and I'll fix it myself.")))[0] == 200
+        await asyncio.sleep(0.3)  # line 2's task has arrived and must be waiting, not applied
+        assert turns(db) == []
+        gate.set()
+        await fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, count=2, where=_customer_line)
+        await stays(lambda: turns(db) == [(1, early), (2, late)])
+        assert [r[-1] for r in inbox(db)] == [1, 1]

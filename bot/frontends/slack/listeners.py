@@ -12,6 +12,7 @@ once handled; a start handles what a crash left behind (`replay`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -65,10 +66,12 @@ class Listeners:
                  roles: Roles = Roles(), desk: ReportDesk | None = None, inbox: Store | None = None) -> None:
         self.handler = handler
         self.inbox = inbox  # where trainees' lines wait until handled; None: not kept
-        # Lines being handed to the handler in this process right now: a later line of the
-        # same conversation finds them pending in the inbox, but must leave them to the task
-        # already on them (it would otherwise mark them done, and a crash would lose them).
-        self._handling: set[tuple[str, str, str]] = set()
+        # Lines being handed to the handler in this process right now, each with an event set
+        # when its task is done: a later line of the same conversation finds them pending in
+        # the inbox and must leave them to the task already on them (it would otherwise mark
+        # them done, and a crash would lose them), but waits for it, since that task may not
+        # have reached the conversation's lock yet and the later line would overtake it.
+        self._handling: dict[tuple[str, str, str], asyncio.Event] = {}
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
         self.clients = clients  # the client for a workspace, for what runs outside a request
@@ -402,8 +405,10 @@ class Listeners:
             # not handled (it died, or is slower) come first, in the order they were sent; if
             # it handles one too, the turn's message id lets only one of them apply it.
             for earlier in await self.inbox.inbox_earlier(line):
-                if _key(earlier) in self._handling:
-                    continue  # this process is on it already, ahead of this line; it marks it done
+                on_it = self._handling.get(_key(earlier))
+                if on_it is not None:
+                    await on_it.wait()  # this process is on it already: it goes first and marks it done
+                    continue
                 try:
                     await self._line(earlier, client)
                 finally:
@@ -413,11 +418,14 @@ class Listeners:
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
 
     async def _line(self, line: InboxRow, client: AsyncWebClient) -> None:
-        self._handling.add(_key(line))
+        key, done = _key(line), asyncio.Event()
+        self._handling[key] = done
         try:
             await self._hand_over(line, client)
         finally:
-            self._handling.discard(_key(line))
+            if self._handling.get(key) is done:
+                del self._handling[key]
+            done.set()
 
     async def _hand_over(self, line: InboxRow, client: AsyncWebClient) -> None:
         channel, user, thread_ts, in_dm = line.channel, line.user, line.thread_ts, line.in_dm
