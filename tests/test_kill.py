@@ -146,6 +146,21 @@ async def seed(db: str, library) -> list[str]:
     return roots
 
 
+async def inbox_of(db: str, thread: str) -> list[tuple[str, object]]:
+    """A conversation's inbox rows as (ts, done), for a failure's story."""
+    root = thread.split("/", 1)[1]
+    if db.startswith("postgresql://"):
+        import asyncpg
+
+        conn = await asyncpg.connect(db)
+        try:
+            return [tuple(r) for r in await conn.fetch("SELECT ts, done FROM inbox WHERE thread_ts = $1 ORDER BY ts", root)]
+        finally:
+            await conn.close()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT ts, done FROM inbox WHERE thread_ts = ? ORDER BY ts", (root,)).fetchall()
+
+
 async def turns_by_conversation(db: str) -> dict[str, list[tuple[int, str, str]]]:
     """Every session's turns straight from the database: thread -> [(idx, trainee, source)]."""
     sql = ("SELECT s.thread, t.idx, t.trainee, t.source FROM turns t JOIN sessions s ON s.id = t.session_id"
@@ -221,8 +236,11 @@ async def test_workers_killed_at_random_lose_no_acknowledged_turn(
         for thread, ts_list in expected.items():
             # every acknowledged event is a turn exactly once, in the order sent, numbered 1..n
             deliveries = [x for x in TRACE if x[1].endswith(thread.rsplit(".", 1)[1])]
-            assert stored.get(thread, []) == [(k, text, ts) for (k, text), ts in zip(enumerate(LINES, 1), ts_list)], \
-                (thread, deliveries)
+            want = [(k, text, ts) for (k, text), ts in zip(enumerate(LINES, 1), ts_list)]
+            if stored.get(thread, []) != want:  # the whole story, untruncated: turns, deliveries, the inbox
+                pytest.fail(f"{thread}\nturns    {stored.get(thread, [])}\nexpected {want}\n"
+                            f"deliveries {deliveries}\ninbox (ts, done) {await inbox_of(db, thread)}\nnotes "
+                            f"{[c.args.get('text') for c in fake.called('chat.postEphemeral') if c.args.get('thread_ts') == thread.split('/')[1]]}")
 
         # and every conversation can go on
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:

@@ -242,3 +242,38 @@ async def test_a_line_still_on_its_way_to_the_conversation_is_not_overtaken_by_t
         await fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, count=2, where=_customer_line)
         await stays(lambda: turns(db) == [(1, early), (2, late)])
         assert [r[-1] for r in inbox(db)] == [1, 1]
+
+
+async def test_a_line_is_marked_done_only_once_it_has_been_applied(service, fake, slack_env, db) -> None:
+    """Line 1's own listener is slow; line 2 arrives and applies line 1 first, itself slow to
+    reach the conversation. Line 1's own listener must wait for that, not mark line 1 done
+    while it is still unapplied: another worker draining the inbox would pass it by, and
+    its later lines would overtake it (the kill test lost line order this way)."""
+    early, late = "1800000001.000001", "1800000002.000002"
+    async with front_end(db, service, fake) as slack:
+        thread = await slack.start("double-billing")
+        store = slack.front.handler.service.store
+        real_earlier, real_message, gate = store.inbox_earlier, slack.front.handler.message, asyncio.Event()
+        gated: list[str] = []
+
+        async def slow_lookup(row):
+            if row.ts == early:
+                await asyncio.sleep(0.3)  # line 1's own listener lags behind line 2's
+            return await real_earlier(row)
+
+        async def slow_first_hand_over(who, text, port, **kw):
+            if kw.get("source") == early and not gated:
+                gated.append(early)
+                await gate.wait()
+            return await real_message(who, text, port, **kw)
+
+        store.inbox_earlier, slack.front.handler.message = slow_lookup, slow_first_hand_over
+        assert (await slack.event(line_event(thread, ts=early)))[0] == 200
+        assert (await slack.event(line_event(thread, ts=late, text="That's our mistake and I'll fix it myself.")))[0] == 200
+        await asyncio.sleep(0.6)  # line 1's own listener has caught up and found it in hand
+        assert gated and turns(db) == []
+        assert [r[-1] for r in inbox(db)] == [0, 0], "nothing is done before it is applied"
+        gate.set()
+        await fake.wait_for("chat.postMessage", channel="C1", thread_ts=thread, count=2, where=_customer_line)
+        await stays(lambda: turns(db) == [(1, early), (2, late)])
+        assert [r[-1] for r in inbox(db)] == [1, 1]

@@ -67,10 +67,10 @@ class Listeners:
         self.handler = handler
         self.inbox = inbox  # where trainees' lines wait until handled; None: not kept
         # Lines being handed to the handler in this process right now, each with an event set
-        # when its task is done: a later line of the same conversation finds them pending in
-        # the inbox and must leave them to the task already on them (it would otherwise mark
-        # them done, and a crash would lose them), but waits for it, since that task may not
-        # have reached the conversation's lock yet and the later line would overtake it.
+        # when its task is done. Any other task of this process that comes to the same line
+        # (its own listener, or a later line draining the inbox) waits for that task rather
+        # than skipping ahead: skipping let a later line overtake it, and let the line be
+        # marked done in the inbox before it was applied, so another worker passed it by.
         self._handling: dict[tuple[str, str, str], asyncio.Event] = {}
         self.service = handler.service  # for the read-only lists: personas, history, leaderboard
         self.reports = desk or ReportDesk(handler.service)  # stats, team, boards, export, drills
@@ -405,10 +405,6 @@ class Listeners:
             # not handled (it died, or is slower) come first, in the order they were sent; if
             # it handles one too, the turn's message id lets only one of them apply it.
             for earlier in await self.inbox.inbox_earlier(line):
-                on_it = self._handling.get(_key(earlier))
-                if on_it is not None:
-                    await on_it.wait()  # this process is on it already: it goes first and marks it done
-                    continue
                 try:
                     await self._line(earlier, client)
                 finally:
@@ -418,13 +414,18 @@ class Listeners:
             await self.inbox.inbox_done(line.workspace, line.channel, line.ts)
 
     async def _line(self, line: InboxRow, client: AsyncWebClient) -> None:
-        key, done = _key(line), asyncio.Event()
-        self._handling[key] = done
+        """Hand a line over once; returns when it has been handled here, by this task or by
+        the one that was already on it."""
+        key = _key(line)
+        on_it = self._handling.get(key)
+        if on_it is not None:
+            await on_it.wait()
+            return
+        done = self._handling[key] = asyncio.Event()
         try:
             await self._hand_over(line, client)
         finally:
-            if self._handling.get(key) is done:
-                del self._handling[key]
+            del self._handling[key]
             done.set()
 
     async def _hand_over(self, line: InboxRow, client: AsyncWebClient) -> None:
