@@ -169,6 +169,23 @@ def test_outcome_nudges_but_does_not_decide(better: str, worse: str):
     assert a.score - b.score <= 10
 
 
+def test_a_polite_stonewaller_never_sinks_to_a_rude_trainees_score():
+    """Repeating a policy recital is one failure, not a new insult each time: a trainee
+    who stonewalls politely five times still ranks above one who is rude and blames,
+    whatever each customer did in the end."""
+    polite = score(conversation([(line, "stonewall", 80) for line in (
+        "Our policy is that refunds take ten business days.", "As I said, the policy is ten business days.",
+        "I'm afraid there's nothing more I can do today.", "That's how the system works, I'm sorry.",
+        "The policy is the same for every customer.")], "customer_left"))
+    rude = score(conversation([("Whatever. You should have read the terms.", "rude", "blame", 90),
+                               ("Not my problem.", "dismissive", 95)], "customer_left"))
+    assert polite.score > rude.score
+    assert polite.dimensions["professionalism"] > rude.dimensions["professionalism"]
+    once = score(conversation([("That's the policy.", "stonewall", 80)], "unfinished"))
+    five = score(conversation([("That's the policy.", "stonewall", 80)] * 5, "unfinished"))
+    assert five.dimensions["professionalism"] < once.dimensions["professionalism"], "repeating it still costs"
+
+
 def test_an_escalation_nobody_offered_scores_as_the_customer_leaving():
     """The customer went over the trainee's head: no hand-over credit, no milder outcome."""
     unoffered = score(conversation(EXCELLENT, "escalated"))
@@ -383,7 +400,7 @@ def test_worked_example_in_docs():
     d = score(conversation(lines, "resolved", hints=1))
     assert d.dimensions == {"empathy": 30, "listening": 45, "ownership": 0, "solution": 85,
                             "professionalism": 80, "closing": 70}
-    assert d.score == 54
+    assert d.score == 52
     assert d.style == "collaborating"
     assert [q.turn for q in d.best] == [4, 1, 2] and [q.turn for q in d.worst] == [3]
     assert d.worst[0].note == "Made excuses — it tells the customer nobody is taking charge."

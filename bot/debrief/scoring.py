@@ -49,7 +49,12 @@ CREDIT: Mapping[str, Mapping[str, float]] = {
     "closing": {"follow_up": 30, "gratitude": 20, "expectation": 15},
 }
 
-# Points taken off for every showing of a poor behaviour (no decay: each one hurts).
+# Points taken off for every showing of a poor behaviour. Harm aimed at the customer
+# (rude, blame, dismissive, argue) costs in full each time: every one hurts. Withdrawal
+# (stonewall, defensive) costs REPEAT_DECAY less each time it repeats, like credit: the
+# fifth "that's the policy" is the same failure as the first, not a fresh insult, and
+# without the decay a long polite stonewaller sank to 0 beside a rude trainee.
+WITHDRAWAL_LABELS: tuple[str, ...] = ("stonewall", "defensive")
 PENALTY: Mapping[str, Mapping[str, float]] = {
     "empathy": {"dismissive": 25, "rude": 20},
     "listening": {"argue": 25, "dismissive": 15},
@@ -83,12 +88,6 @@ OUTCOME_CLOSING: Mapping[str, float] = {"resolved": 25, "escalated": 10, "custom
 # polite one whose customer gave up after ten.
 HANDOVER_LABEL = "escalation_offer"
 
-# Rudeness, blame or dismissing the customer fails professionalism however short the
-# conversation: once any is shown, professionalism is at most this. Per-line penalties
-# alone reward brevity (two rude lines cost less than ten policy recitals).
-HARM_CAP_LABELS: tuple[str, ...] = ("rude", "blame", "dismissive")
-HARM_CAP = 30
-
 # --- Overall ---------------------------------------------------------------------------
 
 WEIGHTS: Mapping[str, float] = {
@@ -99,7 +98,10 @@ WEIGHTS: Mapping[str, float] = {
     "professionalism": 0.15,
     "closing": 0.15,
 }
-OUTCOME_ADJUST: Mapping[str, int] = {"resolved": 5, "escalated": -3, "unfinished": -5, "customer_left": -10}
+# The outcome scales the handling score a little, not adds to it: a trainee who did more
+# stands to gain or lose more, and a subtraction would floor every poor trainee at 0 alike
+# (a polite stonewaller level with a rude one). At 85 the factors are about +5, -3, -5, -10.
+OUTCOME_FACTOR: Mapping[str, float] = {"resolved": 1.06, "escalated": 0.96, "unfinished": 0.94, "customer_left": 0.88}
 HINT_COST = 3  # points per hint the trainee asked for
 HINT_COST_CAP = 15
 
@@ -325,7 +327,10 @@ def _dimensions(f: _Facts, outcome: str) -> dict[str, int]:
             ]
             points += _credit(weight, factors)
         for label, cut in PENALTY[dim].items():
-            points -= cut * f.count(label)
+            if label in WITHDRAWAL_LABELS:
+                points -= _credit(cut, [1.0] * f.count(label))
+            else:
+                points -= cut * f.count(label)
         if dim == "empathy":
             points -= OVER_APOLOGY_COST * max(0, f.count("apology") - FREE_APOLOGIES)
             if any(p < EARLY_TURNS for lab in ("empathy", "apology") for p in f.at[lab]):
@@ -334,8 +339,6 @@ def _dimensions(f: _Facts, outcome: str) -> dict[str, int]:
             first_explore = f.first(EXPLORE_LABELS)
             if first_explore is not None and (first_remedy is None or first_explore < first_remedy):
                 points += LISTEN_FIRST_BONUS
-        if dim == "professionalism" and f.has(*HARM_CAP_LABELS):
-            points = min(points, HARM_CAP)
         if dim == "closing":
             if f.n and f.labels[-1] & set(CLOSE_LABELS):
                 points += FINAL_CLOSE_BONUS
@@ -350,7 +353,7 @@ def _overall(dims: Mapping[str, int], outcome: str, hints: int, chance_to_close:
     scored = [d for d in DIMENSIONS if chance_to_close or d != "closing"]
     total = sum(WEIGHTS[d] for d in scored)
     mean = sum(WEIGHTS[d] * dims[d] for d in scored) / total
-    return _clamp(mean + OUTCOME_ADJUST[outcome] - min(HINT_COST_CAP, HINT_COST * hints))
+    return _clamp(mean * OUTCOME_FACTOR[outcome] - min(HINT_COST_CAP, HINT_COST * hints))
 
 
 def _style(f: _Facts) -> tuple[str, str]:
