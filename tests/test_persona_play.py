@@ -56,3 +56,18 @@ async def test_good_resolves_hostile_never_and_scores_rank(tmp_path: Path, perso
     assert hostile != "resolved", (persona, hostile, h)
     assert e >= 60 and e > r >= h, (persona, e, r, h)
     assert r > h or r == 0, (persona, r, h)  # only a floor of 0 may tie them
+
+
+# Every further tuning script (excellent-b ... excellent-8c, robotic-7a, hostile-b, ...), most
+# written blind from the brief and only then tuned against: played once, since the seed
+# changes only the customer's wording, never a transition. What a later retune must not undo.
+FURTHER = sorted((d.name, f.stem) for d in SCRIPTS.iterdir() if d.is_dir() for f in d.glob("*-*.txt"))
+
+
+@pytest.mark.parametrize("persona, script", FURTHER)
+async def test_every_tuning_script_ends_as_its_kind(tmp_path: Path, persona: str, script: str) -> None:
+    outcome, score = await play(tmp_path, persona, script, 1)
+    if script.startswith("excellent"):
+        assert outcome == "resolved", (persona, script, outcome, score)
+    else:
+        assert outcome != "resolved", (persona, script, outcome, score)
