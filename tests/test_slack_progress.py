@@ -217,6 +217,8 @@ async def test_rereading_a_debrief_own_or_a_leads_but_not_someone_elses(slack, d
     assert "someone else's" in other.args["text"]
     lead = await answer(slack, f"debrief #{sid}", user=LEAD, name="lee")
     assert "Debrief: Dana Whitfield" in shown(lead.args["blocks"])
+    # its turn-by-turn follows; let it arrive, or it could pass for the next command's answer
+    await slack.fake.wait_for("response_url", count=2, where=lambda c: "Turn by turn" in c.args.get("text", ""))
     # the history's "Debrief #N" button rereads it privately too
     history = await answer(slack, "history")
     assert f"hotseat.debrief:{sid}" in shown(history.args["blocks"])
