@@ -158,6 +158,10 @@ def test_a_no_said_by_the_rule_or_the_system_is_a_refusal_and_able_to_is_an_offe
     frank = LIBRARY.get("manager-demand")
     r = read(frank, {"stonewall"}, "There's no manager available today, sorry.")
     assert not r.offered and r.refused
+    # a charge that stops is no refusal of the refund in the same breath
+    dana = LIBRARY.get("double-billing")
+    r = read(dana, {"solution"}, "I've made sure the duplicate charge stops and I've refunded the $17.99.")
+    assert [o.topic for o in r.offered] == ["refund"] and not r.refused
 
 
 def test_shorthand_and_typos_are_read_but_real_words_are_not_changed() -> None:

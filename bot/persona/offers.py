@@ -34,7 +34,8 @@ NEGATION = re.compile(
     r"don't do|don't give|don't provide|can't offer|no refunds?|not in a position|impossible|"
     # the rule or the system says no: "the till blocks card refunds after 30 days"
     r"aren't possible|are not possible|doesn't permit|does not permit|don't permit|do not permit|not permitted|"
-    r"won't allow|will not allow|don't allow|do not allow|blocks|stops|prevents|"
+    r"won't allow|will not allow|don't allow|do not allow|"
+    r"(?:blocks|stops|prevents) (?:\w+ ){0,2}?(?:refunds?|returns?|exchanges?|payouts?|it|that|this)|"
     # nobody to give it: "there's no manager available"
     r"no (?:\w+ ){1,2}available)\b"
 )
