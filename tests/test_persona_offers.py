@@ -380,3 +380,18 @@ def test_a_plain_question_is_not_answered_as_a_restatement() -> None:
     assert not any(line in step.customer for line in tomasz.reactions["paraphrase"].all())
     step = engine.step(tomasz, conv, frozenset({"paraphrase"}), "So it burnt out on day four, is that right?")
     assert any(line in step.customer for line in tomasz.reactions["paraphrase"].all())
+
+
+def test_what_the_customer_need_not_do_is_neither_offered_nor_refused() -> None:
+    """'You won't need to top up' read as telling Margaret to top up, the one thing she can't
+    do, so a caring agent met her despair instead of relief."""
+    margaret = LIBRARY.get("customer-in-distress")
+    for line in ("You don't have to top up at all, I'll sort it.", "You won't need to top up tonight, love.",
+                 "There's no need for you to top up; Priority Support are on it."):
+        r = read(margaret, {"ownership", "solution"}, line)
+        assert not any(o.topic == "top up" for o in r.offered + r.refused), line
+    r = read(margaret, {"empathy", "solution"},
+             "I'm getting Priority Support to send an engineer so you don't need to top up tonight.")
+    assert [o.topic for o in r.offered] == ["priority support"]
+    # being told to top up is still read as exactly that
+    assert [o.topic for o in read(margaret, {"solution"}, "I can help you top up at a PayPoint tomorrow.").offered] == ["top up"]

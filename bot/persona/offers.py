@@ -39,6 +39,13 @@ NEGATION = re.compile(
     # nobody to give it: "there's no manager available"
     r"no (?:\w+ ){1,2}available)\b"
 )
+# What the customer is told they need not do is neither offered nor refused: "you won't
+# need to top up" releases her from it. The words up to the next stop are set aside.
+RELEASED = re.compile(
+    r"\b(?:(?:won't|will not|wont|don't|do not|dont|doesn't|does not|shouldn't|should not) (?:need|have) to|"
+    r"no need (?:for you )?to|needn't|not need to|not have to)\b[^,.;:!?]{0,60}",
+    re.IGNORECASE,
+)
 # A customer sentence that asks for, doubts or denies something (not merely mentions it).
 ASKING = re.compile(
     r"\?|\b(?:i want|i need|can you|could you|will you|are you going to|give me|so no|a no|not getting|"
@@ -98,7 +105,7 @@ def read(persona: Persona, labels: Iterable[str], text: str) -> Reading:
         return out  # "you'd like the duplicate refunded, is that right?" restates the ask, offers nothing
     pieces = [(c, s.endswith("?")) for s in sentences(text) or [text] for c in clauses(s)]
     for clause, asked in pieces:
-        norm = prepared(clause, persona.vocab)
+        norm = prepared(RELEASED.sub(" ", clause), persona.vocab)
         offers = _named(persona.offers, norm)
         rules = _named(persona.policy.forbidden, norm)
         if not offers and not rules:
