@@ -395,3 +395,14 @@ def test_what_the_customer_need_not_do_is_neither_offered_nor_refused() -> None:
     assert [o.topic for o in r.offered] == ["priority support"]
     # being told to top up is still read as exactly that
     assert [o.topic for o in read(margaret, {"solution"}, "I can help you top up at a PayPoint tomorrow.").offered] == ["top up"]
+
+
+def test_a_line_that_describes_how_something_is_set_up_offers_nothing() -> None:
+    """'The trial is set up to renew unless it's cancelled' was read as an offer to cancel,
+    so the customer answered 'Good, cancel it' to an explanation."""
+    p = load_text(OFFERS)
+    assert not read(p, set(), "Your plan is set up to pay any refund back to the original card.").offered
+    assert not read(p, set(), "The account was set up to take credit first.").offered
+    # said as an offer it is one
+    assert [o.topic for o in read(p, set(), "I've set up a refund to your card.").offered] == ["refund"]
+    assert [o.topic for o in read(p, set(), "Let me set up a credit on the account.").offered] == ["credit"]

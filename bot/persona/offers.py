@@ -27,6 +27,8 @@ OFFER_CUE = re.compile(
     r"how about|happy to|glad to|going to|i'm going|i am going|do you want|would you prefer|offer|arrange|"
     r"send you|give you|get you|set up|book|i am able|i'm able|we are able|we're able)\b"
 )
+# "The trial is set up to renew unless it's cancelled" describes; it offers nothing.
+DESCRIBED = re.compile(r"\b(?:is|was|are|were|been|being|gets|got) (?:set up|booked|arranged|offered)\b")
 NEGATION = re.compile(
     r"\b(?:can't|cannot|can not|unable|not able|won't be able|isn't possible|is not possible|not possible|"
     r"not allowed|no longer|couldn't|wish i could|won't let|will not let|doesn't allow|does not allow|not available|"
@@ -118,7 +120,7 @@ def read(persona: Persona, labels: Iterable[str], text: str) -> Reading:
                 if o not in out.refused:
                     out.refused.append(o)
             continue
-        elif not (offer_labelled or OFFER_CUE.search(norm)):
+        elif not (offer_labelled or OFFER_CUE.search(DESCRIBED.sub(" ", norm))):
             continue  # named, not offered: "the refund policy says ..."
         for o in offers:
             if o not in out.offered:
