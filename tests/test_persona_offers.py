@@ -214,6 +214,10 @@ def test_questions_get_the_most_specific_fact_or_what_do_you_mean() -> None:
     assert any(step.customer.startswith(line) for line in unsure)
     _, (step,) = play(dana, ["Can you tell me a bit more about what happened?"], state="heard", mood=40)
     assert not any(line in step.customer for line in engine.DEFAULT_UNSURE.all())  # an open question is no puzzle
+    # nor is a scripted opening: "How may I assist you today?" got "I don't know what you're asking me."
+    for opening in ("How may I assist you today?", "Thank you for contacting StreamBox. How can we help?"):
+        _, (step,) = play(dana, [opening], state="upset", mood=70)
+        assert not any(line in step.customer for line in engine.DEFAULT_UNSURE.all()), opening
 
 
 def test_a_repeated_line_is_noticed() -> None:
@@ -232,8 +236,8 @@ def test_a_goodbye_before_anything_is_settled_is_not_answered_with_an_opening() 
 
 def test_the_closing_phase_waits_for_the_wrap_up_then_says_goodbye() -> None:
     tomasz = LIBRARY.get("faulty-product")
-    conv, steps = play(tomasz, ["I'm sending you a brand-new replacement by courier; it'll be with you on Tuesday."],
-                       state="telling", mood=20)
+    conv, steps = play(tomasz, ["I'm sorry, that's our fault. I'm sending you a brand-new replacement by courier; "
+                                "it'll be with you on Tuesday."], state="telling", mood=20)
     assert conv.outcome is None and conv.closing == "resolved" and conv.accepted_turn == 1
     assert "wrap up" in engine.state_hint(tomasz, conv).lower()
     # the next line is the trainee's wrap-up, and the customer's goodbye ends it
