@@ -41,7 +41,7 @@ REMEDY_MOVES = frozenset({"solution", "expectation", "follow_up"})
 # fail to understand: it gets the state's line, not "what do you mean?".
 OPEN_QUESTION = re.compile(
     r"\b(?:tell me|walk me through|what happened|explain|describe|more about|go on|how can i help|"
-    r"what can i do|anything else|how are you|how's it going)\b", re.IGNORECASE,
+    r"how (?:can|may|could|might) (?:i|we) (?:help|assist)|what can i do|anything else|how are you|how's it going)\b", re.IGNORECASE,
 )
 # A question only reads as a restatement with one of these; otherwise "Yes, that's it
 # exactly" would answer a plain question.
