@@ -388,7 +388,17 @@ def test_many_hints_get_a_tip():
 def test_excellent_conversation_still_gets_stretch_tips():
     d = score(conversation(EXCELLENT))
     assert 2 <= len(d.tips) <= 4
-    assert d.tips[0] in coaching.STRETCH_TIPS
+    assert d.tips[0] in [tip for _, tip in coaching.STRETCH_TIPS]
+
+
+def test_a_stretch_tip_never_suggests_what_the_trainee_already_did():
+    """A trainee who asked 'Is there anything else?' was told to end with an open check,
+    because the classifier heard only the thanks and the follow-up in that line."""
+    assert any("open check" in tip for tip in score(conversation(EXCELLENT)).tips)
+    checked = EXCELLENT[:5] + [("Thank you for your patience, Dana. Is there anything else? I'll check your "
+                                "account on Friday.", "gratitude", "follow_up", 15)]
+    tips = score(conversation(checked)).tips
+    assert len(tips) >= 2 and not any("open check" in tip for tip in tips)
 
 
 def test_worked_example_in_docs():

@@ -102,10 +102,13 @@ GAP_TIPS: Mapping[str, str] = {
 }
 
 # Stretch tips for a conversation with few gaps, so the debrief always coaches something.
-STRETCH_TIPS: tuple[str, ...] = (
-    "Before closing, sum up the fix and the next step in one line: "
-    "'So: the replacement ships today, arrives Thursday, and I'll check in Friday.'",
-    "End with an open check so nothing is left unsaid: 'Is there anything else I can help with today?'",
+# Keyed, so a move the trainee already made is never suggested to them.
+STRETCH_TIPS: tuple[tuple[str, str], ...] = (
+    ("sum_up", "Before closing, sum up the fix and the next step in one line: "
+     "'So: the replacement ships today, arrives Thursday, and I'll check in Friday.'"),
+    ("open_check", "End with an open check so nothing is left unsaid: 'Is there anything else I can help with today?'"),
+    ("own_words", "Use the customer's own words once when you restate the problem: "
+     "it shows you listened, not just processed it."),
 )
 
 

@@ -15,6 +15,7 @@ explains it for trainers; keep the two in step. Wording lives in bot/debrief/coa
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -142,6 +143,8 @@ QUOTE_CHARS = 200
 # --- Tips ------------------------------------------------------------------------------
 
 MIN_TIPS, MAX_TIPS = 2, 4
+# An open check at the close, by its words: the classifier may hear only the thanks around it.
+OPEN_CHECK = re.compile(r"\b(?:anything else|something else|any other (?:questions?|issues?|problems?|concerns?))\b")
 MANY_HINTS = 3
 APOLOGY_LOOP = 3  # apologies with no remedy that read as a loop
 # Priority of each gap: higher is said first. Poor behaviours rank above every gap.
@@ -275,6 +278,7 @@ class _Facts:
     def __init__(self, turns: list[Turn]) -> None:
         self.n = len(turns)
         self.labels: list[frozenset[str]] = [frozenset(t.labels) for t in turns]
+        self.checked_in = any(OPEN_CHECK.search(t.trainee.lower()) for t in turns)
         self.at: dict[str, list[int]] = {lab: [] for lab in LABELS}
         for i, labs in enumerate(self.labels):
             for lab in labs:
@@ -546,9 +550,11 @@ def _tips(
 
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     tips = [text for _, _, text in ranked[:MAX_TIPS]]
-    for stretch in coaching.STRETCH_TIPS:
+    for key, stretch in coaching.STRETCH_TIPS:
         if len(tips) >= MIN_TIPS:
             break
+        if key == "open_check" and f.checked_in:
+            continue  # they asked already ("Is there anything else?"), whatever it was labelled
         tips.append(stretch)
     return tuple(tips)
 
